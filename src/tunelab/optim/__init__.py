@@ -1,0 +1,23 @@
+"""Parameter optimizers: first-order update rules, line search, Newton, and jitted epoch loops."""
+
+from tunelab._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    names={
+        # first-order update rules and their driver (rules.py), learning-rate schedules
+        "UpdateRule": "rules",
+        "SGD": "rules",
+        "Momentum": "rules",
+        "Nesterov": "rules",
+        "Adam": "rules",
+        "make_rule": "rules",
+        "minimize": "rules",
+        "make_schedule": "schedules",
+        # full-batch solvers
+        "backtracking_line_search": "line_search",
+        "gradient_descent": "gradient_descent",
+        "newton": "newton",
+        "EarlyStopping": "early_stopping",
+    },
+)
