@@ -14,13 +14,14 @@ __version__ = "0.1.0"
 __getattr__, __dir__, __all__ = attach(
     __name__,
     submodules=[
-        "bench", "gp", "losses", "metrics", "model_selection", "models", "optim", "plot",
-        "search", "space", "study",
+        "exceptions", "losses", "metrics", "model_selection", "models", "optim", "search",
+        "space", "study",
     ],
     names={
         "NotFittedError": "exceptions",
         "ConvergenceWarning": "exceptions",
         "TunelabError": "exceptions",
+        "SearchExhausted": "exceptions",
         "LinearRegression": "models",
         "BayesianLinearRegression": "models",
         "LogisticRegression": "models",

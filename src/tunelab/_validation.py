@@ -45,7 +45,9 @@ def check_array(
     try:
         arr = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be array-like of numbers; got {type(X).__name__}: {exc}") from exc
+        raise ValueError(
+            f"{name} must be array-like of numbers; got {type(X).__name__}: {exc}"
+        ) from exc
     if arr.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
         raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")

@@ -15,3 +15,7 @@ class NotFittedError(TunelabError, ValueError, AttributeError):
 
 class ConvergenceWarning(UserWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
+
+
+class SearchExhausted(TunelabError):
+    """A finite search strategy (a grid) has proposed every point it has."""

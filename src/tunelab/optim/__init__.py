@@ -14,7 +14,9 @@ __getattr__, __dir__, __all__ = attach(
         "make_rule": "rules",
         "minimize": "rules",
         "make_schedule": "schedules",
-        # full-batch solvers
+        # full-batch and stochastic solvers for the linear models
+        "OptimizeResult": "result",
+        "sgd_linear": "sgd",
         "backtracking_line_search": "line_search",
         "gradient_descent": "gradient_descent",
         "newton": "newton",
