@@ -1,0 +1,174 @@
+"""The ask/tell protocol shared by every search strategy.
+
+A strategy proposes configurations (``ask``) and learns from their values (``tell``); it
+always minimizes. The public methods validate and convert; subclasses implement only the
+private ``_ask`` (a configuration, or a point of the unit cube that ``space.from_unit``
+decodes) and, when they learn, ``_tell``.
+
+Every random draw comes from :meth:`Strategy._rng`, a generator seeded by ``(seed, n_asked)``,
+so a strategy is a deterministic function of its seed and of the sequence of ask/tell calls,
+and a study rebuilds one by replaying its stored trials (:meth:`Strategy.replay_ask`).
+
+References
+----------
+.. [1] T. Head et al., scikit-optimize, ``skopt.Optimizer``: the ask/tell interface, with
+   ``tell`` validating and ``_tell`` computing.
+.. [2] T. Akiba et al., "Optuna: a next-generation hyperparameter optimization framework",
+   KDD 2019, Sec. 3 (samplers that see only a study's history).
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import numbers
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from tunelab._validation import check_scalar
+from tunelab.exceptions import SearchExhausted
+from tunelab.space import Space
+
+
+class Strategy(abc.ABC):
+    """Base class of search strategies: ask for a configuration, tell its value.
+
+    Parameters
+    ----------
+    space : Space
+        The search space; every asked configuration lies inside it.
+    seed : int or None, default=None
+        Seed of all randomness. ``None`` draws fresh entropy once and keeps it in ``seed``, so
+        that the run can be stored and replayed.
+
+    Attributes
+    ----------
+    name : str
+        The strategy's registry name (``tunelab.search.names()``).
+    n_asked : int
+        Number of configurations asked so far.
+    n_told : int
+        Number of values told so far.
+    history : list of (dict, float)
+        Every told ``(config, value)``, in order; ``nan`` or ``inf`` mark failed evaluations.
+
+    Notes
+    -----
+    Subclasses implement ``_ask(self) -> dict | ndarray`` and, if they learn, ``_tell(self,
+    config, value)``; ``config`` is validated, ``value`` a float, and ``history`` already
+    holds the pair. They draw random numbers only from ``self._rng()``, store each
+    constructor argument under its own name (:meth:`get_params` reads them back), and
+    document how they treat failures.
+    """
+
+    name: str = ""
+
+    def __init__(self, space: Space, *, seed: int | None = None) -> None:
+        if not isinstance(space, Space):
+            raise TypeError(f"space must be a tunelab Space; got {type(space).__name__}")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy) >> 65  # 63 bits: fits SQLite INTEGER
+        self.space = space
+        self.seed = int(check_scalar(seed, "seed", kind=int, low=0))
+        self.n_asked = 0
+        self.n_told = 0
+        self.history: list[tuple[dict[str, Any], float]] = []
+
+    def _rng(self) -> np.random.Generator:
+        """A fresh generator for the current ask, seeded by ``(seed, n_asked)``."""
+        return np.random.default_rng([self.seed, self.n_asked])
+
+    @abc.abstractmethod
+    def _ask(self) -> dict[str, Any] | np.ndarray:
+        """Propose a configuration, or a unit-cube point of shape ``(d,)``."""
+
+    def _tell(self, config: dict[str, Any], value: float) -> None:  # noqa: B027 (a hook)
+        """Learn from a validated configuration and its value; by default, nothing."""
+
+    def ask(self) -> dict[str, Any]:
+        """Return the next configuration to evaluate, validated, inside the space.
+
+        Raises
+        ------
+        SearchExhausted
+            When a finite strategy has nothing left to propose.
+        """
+        proposal = self._ask()
+        if isinstance(proposal, np.ndarray):
+            proposal = self.space.from_unit(proposal)
+        config = self.space.validate(proposal)
+        self.n_asked += 1
+        return config
+
+    def ask_batch(self, n: int) -> list[dict[str, Any]]:
+        """Return up to ``n`` configurations for parallel evaluation.
+
+        By default, ``n`` successive asks; fewer when a finite strategy runs out, and
+        ``SearchExhausted`` when it has none left. Strategies whose proposals depend on
+        pending evaluations (Bayesian optimization) override it.
+        """
+        n = check_scalar(n, "n", kind=int, low=1)
+        configs: list[dict[str, Any]] = []
+        for _ in range(n):
+            try:
+                configs.append(self.ask())
+            except SearchExhausted:
+                if not configs:
+                    raise
+                break
+        return configs
+
+    def tell(self, config: Mapping[str, Any], value: float) -> None:
+        """Record the value of a configuration (asked or not: warm starts are welcome).
+
+        Parameters
+        ----------
+        config : dict
+            A configuration inside the space; ``ValueError`` names the parameter otherwise.
+        value : float
+            The objective, to be minimized; ``nan`` or ``inf`` for a failed evaluation.
+        """
+        config = self.space.validate(config)
+        if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"value must be a real number (nan or inf for a failed evaluation); got {value!r}"
+            )
+        value = float(value)
+        self.history.append((config, value))
+        self.n_told += 1
+        self._tell(config, value)
+
+    def replay_ask(self, config: Mapping[str, Any]) -> None:
+        """Put the strategy in the state it would be in had ``ask()`` returned ``config``.
+
+        Used to rebuild a strategy from stored trials. By default it calls ``ask()``, which is
+        exact since strategies are deterministic, and warns if the answer differs from
+        ``config`` (the stored run came from another seed, space or version).
+        """
+        expected = self.space.validate(config)
+        got = self.ask()
+        if got != expected:
+            warnings.warn(
+                f"{type(self).__name__}.replay_ask: ask() proposed {got!r}, not the stored "
+                f"{expected!r}; the rebuilt strategy differs from the stored run",
+                UserWarning,
+                stacklevel=2,
+            )
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's arguments but ``space``: ``make_strategy(s.name, s.space,
+        **s.get_params())`` builds an identical, fresh strategy."""
+        signature = inspect.signature(type(self).__init__)
+        return {
+            p: getattr(self, p)
+            for p, param in signature.parameters.items()
+            if p not in ("self", "space") and param.kind not in (param.VAR_POSITIONAL,
+                                                                 param.VAR_KEYWORD)
+        }
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
