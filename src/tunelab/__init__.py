@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 __getattr__, __dir__, __all__ = attach(
     __name__,
     submodules=[
-        "exceptions", "losses", "metrics", "model_selection", "models", "optim", "search",
+        "bench", "exceptions", "losses", "metrics", "model_selection", "models", "optim", "search",
         "space", "study",
     ],
     names={
