@@ -1,0 +1,384 @@
+"""Studies: run the outer loop, keep every trial, resume where a run stopped.
+
+A :class:`Study` asks its strategy for configurations, evaluates the objective on them
+(here, in a process pool, or on any ``concurrent.futures`` executor such as Dask's), tells
+the strategy the values and keeps every trial, in memory and, given a ``storage`` path, in
+an SQLite file (:mod:`tunelab.study.storage`) that :meth:`Study.load` resumes from.
+
+Every trial is stored RUNNING before its objective starts and finished in its own
+transaction when it ends; a study killed at any moment resumes with no trial lost or
+duplicated, and re-runs the configurations that were running with the same parameters.
+The strategy is rebuilt by replaying the stored asks and tells in their original order
+(:mod:`tunelab.study._replay`), so a resumed study continues exactly as one that never
+stopped would have.
+
+References
+----------
+.. [1] T. Akiba, S. Sano, T. Yanase, T. Ohta and M. Koyama, "Optuna: a next-generation
+   hyperparameter optimization framework", KDD 2019 (studies, trials and their states,
+   pruning from intermediate values, Sec. 2-4).
+.. [2] J. Bergstra, D. Yamins and D. D. Cox, "Making a science of model search", ICML 2013
+   (the trials database of hyperopt: every evaluation kept with its status).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tunelab._validation import check_choice
+from tunelab.search import Strategy, make_strategy, names
+from tunelab.space import Space
+from tunelab.study import _export
+from tunelab.study._loop import Run, check_run_args, execute
+from tunelab.study._replay import event_order, replay, strategy_options, told_value
+from tunelab.study.storage import SQLiteStorage
+from tunelab.study.trial import Trial, TrialState
+
+DIRECTIONS = ("minimize", "maximize")
+
+
+class Study:
+    """The trials of one search, the strategy that proposes them, and where they are stored.
+
+    Parameters
+    ----------
+    space : Space
+        The search space.
+    strategy : str or Strategy, default="random"
+        A registry name (``tunelab.search.names()``) or a fresh strategy over ``space``.
+    seed : int or None, default=None
+        The strategy's seed (with a name); ``None`` draws one, kept in :attr:`seed`.
+    storage : str, os.PathLike, SQLiteStorage or None, default=None
+        An SQLite file to keep the study in; it must not hold a study yet
+        (:meth:`load` resumes one). ``None`` keeps the study in memory only.
+    direction : {"minimize", "maximize"}, default="minimize"
+        With "maximize" the strategy is told the negated values; trials keep the values as
+        the objective returned them.
+    strategy_options : dict or None, default=None
+        Keyword options of the named strategy (``{"sampler": "sobol"}``); stored, so they
+        must be JSON-serializable.
+    pruner : callable or None, default=None
+        ``pruner(trial) -> bool``, asked by ``Trial.should_prune``; picklable when trials run
+        in a process pool.
+
+    Attributes
+    ----------
+    trials : list of Trial
+        Every trial, by number.
+    best_trial, best_params, best_value
+        The best COMPLETE trial, its configuration and value (``ValueError`` if none).
+    strategy : Strategy
+    seed : int
+        The strategy's seed, stored so that the run can be replayed.
+
+    Examples
+    --------
+    >>> import tunelab as tl
+    >>> space = tl.Space({"x": tl.Real(-2.0, 2.0)})
+    >>> study = tl.Study(space, "random", seed=0)
+    >>> study.optimize(lambda config: (config["x"] - 1.0) ** 2, n_trials=30, progress=False)
+    >>> len(study.trials), abs(study.best_params["x"] - 1.0) < 0.2
+    (30, True)
+    """
+
+    def __init__(
+        self,
+        space: Space,
+        strategy: str | Strategy = "random",
+        *,
+        seed: int | None = None,
+        storage: str | os.PathLike | SQLiteStorage | None = None,
+        direction: str = "minimize",
+        strategy_options: Mapping[str, Any] | None = None,
+        pruner: Callable[[Trial], bool] | None = None,
+    ) -> None:
+        if not isinstance(space, Space):
+            raise TypeError(f"space must be a tunelab Space; got {type(space).__name__}")
+        check_choice(direction, "direction", DIRECTIONS)
+        if pruner is not None and not callable(pruner):
+            raise TypeError(f"pruner must be callable or None; got {pruner!r}")
+        self.space, self.direction, self.pruner = space, direction, pruner
+        self.strategy = _build_strategy(strategy, space, seed, strategy_options)
+        self._options = _stored_options(self.strategy, storage)
+        self._trials: list[Trial] = []
+        self._best: Trial | None = None
+        self._seq = 0  # position of the next ask or tell in the event order
+        self._stop_requested = False
+        self._storage = None if storage is None else _open_storage(storage)
+        if self._storage is not None:
+            try:
+                self._storage.create_study(self._settings())
+            except BaseException:
+                self._storage.close()
+                raise
+
+    @property
+    def seed(self) -> int:
+        """The strategy's seed."""
+        return self.strategy.seed
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "space": self.space.to_dict(),
+            "strategy": self.strategy.name,
+            "strategy_options": self._options,
+            "seed": self.seed,
+            "direction": self.direction,
+        }
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike | SQLiteStorage, *, pruner: Callable | None = None
+    ) -> Study:
+        """Resume a stored study: its trials, and its strategy rebuilt by replay.
+
+        Trials stored RUNNING (their process stopped before they ended) are run again, with
+        the same configuration, first thing in the next :meth:`optimize`.
+        """
+        if not isinstance(path, SQLiteStorage) and not os.path.exists(path):
+            raise FileNotFoundError(f"path {os.fspath(path)!r} does not exist")
+        storage = _open_storage(path)
+        settings = storage.settings()
+        study = cls(
+            Space.from_dict(settings["space"]),
+            settings["strategy"],
+            seed=settings["seed"],
+            direction=settings["direction"],
+            strategy_options=settings["strategy_options"],
+            pruner=pruner,
+        )
+        stored = storage.load_trials()
+        replay(study.strategy, event_order(stored), study.direction)
+        study._storage = storage
+        study._trials = [s.trial for s in stored]
+        seqs = [s.ask_seq for s in stored] + [s.tell_seq for s in stored if s.tell_seq is not None]
+        study._seq = max(seqs, default=-1) + 1
+        for trial in study._trials:
+            study._update_best(trial)
+        return study
+
+    def optimize(
+        self,
+        objective: Callable[..., float],
+        n_trials: int = 100,
+        *,
+        n_jobs: int = 1,
+        executor: Any = None,
+        timeout: float | None = None,
+        callbacks: list[Callable[[Study, Trial], None]] | None = None,
+        progress: bool | None = None,
+        mode: str = "sync",
+    ) -> None:
+        """Run ``n_trials`` more trials (RUNNING ones left by a crash are re-run first).
+
+        Parameters
+        ----------
+        objective : callable
+            ``objective(config) -> float``, or ``objective(trial) -> float`` when its first
+            parameter is named ``trial`` (see :mod:`tunelab.study.executors` for the rules).
+        n_trials : int, default=100
+            Trials to run in this call, at least 1. Fewer run if ``timeout`` passes, a
+            callback calls :meth:`stop`, or a finite strategy (a grid) runs out.
+        n_jobs : int, default=1
+            Trials evaluated at once. Without ``executor``, ``n_jobs > 1`` starts a process
+            pool of ``n_jobs`` workers (forkserver or spawn; the objective must be picklable).
+        executor : concurrent.futures.Executor or None, default=None
+            Where to evaluate, ``n_jobs`` trials at a time: a process or thread pool, or a
+            Dask ``client.get_executor()``. It is not shut down.
+        timeout : float or None, default=None
+            Seconds after which no new trial starts; running ones finish.
+        callbacks : list of callable, default=None
+            ``callback(study, trial)``, called after each trial is finished and stored. An
+            exception in a callback ends the call and propagates; trials still in flight
+            stay RUNNING and are re-run by the next ``optimize``.
+        progress : bool or None, default=None
+            A tqdm bar on stderr; ``None`` shows it only when stderr is a terminal.
+        mode : {"sync", "async"}, default="sync"
+            "sync" asks ``n_jobs`` configurations at once and tells their values in trial
+            order when all have finished: the same trials whatever the timing. "async" tells
+            each trial as it finishes and asks the next at once, which keeps every worker busy
+            when durations vary, at the price of reproducibility: what the strategy has been
+            told when it asks depends on which trials finished first.
+
+        Notes
+        -----
+        ``KeyboardInterrupt`` ends the call cleanly: every finished trial is kept, the trials
+        it interrupted are marked FAILED (their error says so), and a warning tells how many
+        trials were kept; a second interrupt during that cleanup propagates.
+        """
+        run = Run.create(
+            objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
+            callbacks=callbacks, progress=progress, mode=mode,
+        )
+        self._stop_requested = False
+        pending = [t for t in self._trials if t.state is TrialState.RUNNING][:n_trials]
+        try:
+            execute(self, run, pending)
+        except KeyboardInterrupt:
+            warnings.warn(
+                f"study interrupted (KeyboardInterrupt); {len(self._trials)} trials kept, the "
+                "interrupted ones marked FAILED",
+                UserWarning,
+                stacklevel=2,
+            )
+        finally:
+            run.close()
+
+    def stop(self) -> None:
+        """Start no new trial in the running :meth:`optimize` (call it from a callback)."""
+        self._stop_requested = True
+
+    # -- the hooks of the loop (tunelab.study._loop) ----------------------------------------
+
+    def _ask(self, n: int) -> list[Trial]:
+        """Ask for up to ``n`` configurations and record them as RUNNING trials."""
+        configs = self.strategy.ask_batch(n)
+        start = len(self._trials)
+        trials = [Trial(start + i, config) for i, config in enumerate(configs)]
+        seqs = range(self._seq, self._seq + len(trials))
+        if self._storage is not None:
+            self._storage.add_trials(trials, seqs)
+        self._seq += len(trials)
+        self._trials.extend(trials)
+        return trials
+
+    def _finish(self, trial: Trial, run: Run) -> None:
+        """Tell the strategy a finished trial, store it, then report it."""
+        self.strategy.tell(trial.params, told_value(trial, self.direction))
+        if self._storage is not None:
+            self._storage.finish_trial(trial, self._seq)
+        self._seq += 1
+        self._update_best(trial)
+        run.report(self, trial)
+
+    def _update_best(self, trial: Trial) -> None:
+        if trial.state is not TrialState.COMPLETE:
+            return
+        best = self._best
+        sign = 1.0 if self.direction == "minimize" else -1.0
+        if best is None or sign * trial.value < sign * best.value:
+            self._best = trial
+
+    # -- results ------------------------------------------------------------------------------
+
+    @property
+    def trials(self) -> list[Trial]:
+        """Every trial, by number (a new list of the study's trials)."""
+        return list(self._trials)
+
+    @property
+    def best_trial(self) -> Trial:
+        """The COMPLETE trial of least value (greatest when maximizing); ties: the first."""
+        if self._best is None:
+            raise ValueError("the study has no COMPLETE trial yet, so no best trial")
+        return self._best
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """The configuration of :attr:`best_trial`."""
+        return dict(self.best_trial.params)
+
+    @property
+    def best_value(self) -> float:
+        """The value of :attr:`best_trial`."""
+        return self.best_trial.value
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        """Write one row per trial (see :func:`tunelab.study._export.write_csv`)."""
+        _export.write_csv(self.trials, self.space.names, path)
+
+    def to_json(self, path: str | os.PathLike) -> None:
+        """Write the settings and every trial as one JSON document."""
+        _export.write_json({**self._settings(), "trials": self.trials}, path)
+
+    def __repr__(self) -> str:
+        best = "None" if self._best is None else f"{self._best.value!r}"
+        return (f"Study(strategy={self.strategy.name!r}, direction={self.direction!r}, "
+                f"n_trials={len(self._trials)}, best_value={best})")
+
+
+def _build_strategy(
+    strategy: Any, space: Space, seed: int | None, options: Mapping[str, Any] | None
+) -> Strategy:
+    """A strategy from a name and options, or an instance checked against space and seed."""
+    if options is not None and not isinstance(options, Mapping):
+        raise TypeError(f"strategy_options must be a dict or None; got {options!r}")
+    if isinstance(strategy, str) and strategy not in names():
+        raise ValueError(
+            f"strategy must be one of {', '.join(map(repr, names()))}; got {strategy!r}"
+        )
+    if not isinstance(strategy, (str, Strategy)):
+        raise TypeError(f"strategy must be a name or a Strategy; got {strategy!r}")
+    return make_strategy(strategy, space, seed=seed, **dict(options or {}))
+
+
+def _stored_options(strategy: Strategy, storage: Any) -> dict[str, Any]:
+    """The strategy's options; with storage, checked storable and the strategy fresh."""
+    options = {k: v for k, v in strategy.get_params().items() if k != "seed"}
+    if storage is None:
+        return options
+    if strategy.name not in names():
+        raise ValueError(
+            f"a stored study needs a registered strategy, so that a load can rebuild it; "
+            f"{type(strategy).__name__}.name={strategy.name!r} is not one of {names()}"
+        )
+    if strategy.n_asked or strategy.n_told:
+        raise ValueError(
+            "a stored study needs a fresh strategy (no ask or tell yet), so that a load "
+            "can replay it; pass the strategy by name or a new instance"
+        )
+    return strategy_options(strategy)
+
+
+def _open_storage(storage: Any) -> SQLiteStorage:
+    if isinstance(storage, SQLiteStorage):
+        return storage
+    if isinstance(storage, (str, os.PathLike)):
+        return SQLiteStorage(storage)
+    raise TypeError(f"storage must be a path, an SQLiteStorage or None; got {storage!r}")
+
+
+def minimize(
+    objective: Callable[..., float],
+    space: Space,
+    strategy: str | Strategy = "random",
+    n_trials: int = 100,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    storage: str | os.PathLike | SQLiteStorage | None = None,
+    timeout: float | None = None,
+    direction: str = "minimize",
+    callbacks: list[Callable[[Study, Trial], None]] | None = None,
+    progress: bool | None = None,
+    mode: str = "sync",
+    *,
+    strategy_options: Mapping[str, Any] | None = None,
+    pruner: Callable[[Trial], bool] | None = None,
+) -> Study:
+    """Search ``space`` for the configuration that minimizes ``objective``.
+
+    Creates a :class:`Study` and runs :meth:`Study.optimize`; the arguments are theirs.
+    With ``direction="maximize"`` it maximizes instead. Bad arguments are reported before
+    anything runs or is written.
+
+    Examples
+    --------
+    >>> import tunelab as tl
+    >>> space = tl.Space({"x": tl.Real(-5.0, 5.0), "k": tl.Integer(1, 4)})
+    >>> study = tl.minimize(lambda c: (c["x"] - 1) ** 2 + c["k"], space, n_trials=40,
+    ...                     seed=0, progress=False)
+    >>> study.best_params["k"]
+    1
+    """
+    check_run_args(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
+                   callbacks=callbacks, progress=progress, mode=mode)
+    study = Study(space, strategy, seed=seed, storage=storage, direction=direction,
+                  strategy_options=strategy_options, pruner=pruner)
+    study.optimize(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
+                   callbacks=callbacks, progress=progress, mode=mode)
+    return study
+
