@@ -138,6 +138,8 @@ class Real(_Numeric):
         return np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, x)).tolist()  # exact ends
 
     def validate(self, value: Any, name: str = "value") -> float:
+        if type(value) is float and self.low <= value <= self.high:  # the common case, fast
+            return value
         value = _plain(value)
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise ValueError(f"parameter {name!r} must be a real number; got {value!r}")
@@ -200,6 +202,8 @@ class Integer(_Numeric):
         return np.clip(k, self.low, self.high).astype(np.int64).tolist()
 
     def validate(self, value: Any, name: str = "value") -> int:
+        if type(value) is int and self.low <= value <= self.high:  # the common case, fast
+            return value
         value = _plain(value)
         integral = isinstance(value, numbers.Integral) or (
             isinstance(value, float) and value.is_integer()

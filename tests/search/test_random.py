@@ -77,10 +77,11 @@ def test_lhs_designs_are_latin_and_match_scipy():
         np.testing.assert_allclose(u[b * n:(b + 1) * n], want, atol=1e-12)
 
 
-def test_random_sampler_draws_from_rng_per_ask(mixed):
+def test_random_sampler_draws_blocks_from_seed_and_block_index(mixed):
     strategy = RandomSearch(mixed, seed=5)
-    asks = strategy.ask_batch(6)
-    want = [mixed.from_unit(np.random.default_rng([5, i]).random(4)) for i in range(6)]
+    asks = strategy.ask_batch(300)  # crosses the first block of 256
+    blocks = [np.random.default_rng([5, b]).random((256, 4)) for b in (0, 1)]
+    want = [mixed.from_unit(blocks[i // 256][i % 256]) for i in range(300)]
     assert asks == want
 
 

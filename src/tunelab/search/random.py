@@ -27,6 +27,7 @@ from tunelab.search._base import Strategy
 from tunelab.space import Space
 
 SAMPLERS = ("random", "sobol", "lhs")
+_BLOCK = 256  # random points drawn and decoded at once
 
 
 class RandomSearch(Strategy):
@@ -37,8 +38,9 @@ class RandomSearch(Strategy):
     space : Space
         The search space.
     sampler : {"random", "sobol", "lhs"}, default="random"
-        ``"random"``: independent uniform points of the unit cube, one generator per ask
-        (``self._rng()``). ``"sobol"``: the scrambled Sobol' sequence
+        ``"random"``: independent uniform points of the unit cube, drawn and decoded in
+        blocks of 256 asks, block ``b`` from ``default_rng([seed, b])``; ask ``i`` is row
+        ``i % 256`` of block ``i // 256``. ``"sobol"``: the scrambled Sobol' sequence
         ``scipy.stats.qmc.Sobol(d, rng=seed)``; ask ``i`` is its point ``i``. ``"lhs"``:
         consecutive scrambled Latin hypercube designs of ``design_size`` points, design
         ``b`` seeded with ``SeedSequence(seed, spawn_key=(b,))``; ask ``i`` is point
@@ -83,13 +85,23 @@ class RandomSearch(Strategy):
         self.design_size = check_scalar(design_size, "design_size", kind=int, low=1)
         self._engine: qmc.Sobol | None = None
         self._design: tuple[int, np.ndarray] | None = None  # (index, points) of the LHS design
+        self._block: tuple[int, list[dict]] | None = None  # (index, configs) of a random block
 
-    def _ask(self) -> np.ndarray:
+    def _ask(self) -> np.ndarray | dict:
         if self.sampler == "sobol":
             return self._sobol_point()
         if self.sampler == "lhs":
             return self._lhs_point()
-        return self._rng().random(len(self.space))
+        return self._random_config()
+
+    def _random_config(self) -> dict:
+        # Drawing and decoding 256 points at once costs about as much as one point at a time,
+        # so the per-ask overhead is a dict copy. Ask i still depends only on (seed, i).
+        block, i = divmod(self.n_asked, _BLOCK)
+        if self._block is None or self._block[0] != block:
+            u = np.random.default_rng([self.seed, block]).random((_BLOCK, len(self.space)))
+            self._block = (block, self.space.from_unit(u))
+        return dict(self._block[1][i])
 
     def _sobol_point(self) -> np.ndarray:
         if self._engine is None:  # one engine: its point i is ask i
