@@ -1,0 +1,390 @@
+"""The (mu/mu_w, lambda)-CMA-ES in the unit cube, with IPOP restarts, behind ask/tell.
+
+Notation (Hansen 2016): :math:`n` dimensions, :math:`\\lambda` samples per generation, the
+:math:`\\mu` best recombined with weights :math:`w_i`; mean :math:`m`, step size
+:math:`\\sigma`, covariance :math:`C = B D^2 B^\\top`, evolution paths :math:`p_\\sigma` and
+:math:`p_c`; a sample is :math:`x = m + \\sigma A y` with :math:`y = B D z`,
+:math:`z \\sim N(0, I)`, and :math:`A` the diagonal margin of integer and categorical
+coordinates (identity on real ones).
+
+References
+----------
+.. [1] N. Hansen, "The CMA evolution strategy: a tutorial", arXiv:1604.00772, 2016 (equation
+   numbers below; default parameters of Table 1; termination criteria of Appendix B).
+.. [2] A. Auger and N. Hansen, "A restart CMA evolution strategy with increasing population
+   size", IEEE CEC 2005 (IPOP).
+.. [3] N. Hansen, "Injecting external solutions into CMA-ES", arXiv:1110.4181, 2011.
+.. [4] R. Hamano, S. Saito, M. Nomura and S. Shirakawa, "CMA-ES with margin: lower-bounding
+   marginal probability for mixed-integer black-box optimization", GECCO 2022.
+.. [5] N. Hansen, pycma, ``cma.transformations.BoundTransform``: the box as a periodic
+   reflection of the unbounded search space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+from tunelab._validation import check_array, check_choice, check_scalar
+from tunelab.search._base import Strategy
+from tunelab.search._ga_operators import config_key, fitness_order, pop_pending
+from tunelab.space import Categorical, Integer, Space
+
+_STREAM, _RESTART = 2, 3  # spawn-key tags of the random streams
+
+
+def cma_parameters(n: int, lam: int) -> dict[str, Any]:
+    """Default strategy parameters of Hansen (2016), Table 1, with positive weights only."""
+    mu = lam // 2  # Eq. (48)
+    w = np.log((lam + 1) / 2) - np.log(np.arange(1, mu + 1))  # Eq. (49)
+    w /= w.sum()
+    mueff = 1.0 / np.sum(w**2)
+    c1 = 2.0 / ((n + 1.3) ** 2 + mueff)  # Eq. (57)
+    return {
+        "mu": mu, "weights": w, "mueff": mueff,
+        "cs": (mueff + 2) / (n + mueff + 5),  # Eq. (55)
+        "ds": 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + (mueff + 2) / (
+            n + mueff + 5),  # Eq. (55)
+        "cc": (4 + mueff / n) / (n + 4 + 2 * mueff / n),  # Eq. (56)
+        "c1": c1,
+        "cmu": min(1 - c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff)),  # Eq. (58)
+        "chiN": math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n**2)),  # E||N(0, I)||
+    }
+
+
+def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray) -> None:
+    """One generation's update of ``state`` from the steps ``Y`` (rows, best first).
+
+    ``state`` holds ``m, sigma, C, ps, pc, B, D, g`` and the parameters of
+    :func:`cma_parameters`; the first ``mu`` rows of ``Y`` are recombined.
+    """
+    s, n = state, len(state["m"])
+    w = s["weights"]
+    yw = w @ Y[: s["mu"]]  # Eq. (41)
+    s["m"] = s["m"] + s["sigma"] * A * yw  # Eq. (42), c_m = 1
+    inv_sqrt_C_yw = s["B"] @ ((s["B"].T @ yw) / s["D"])
+    cs, cc, c1, cmu = s["cs"], s["cc"], s["c1"], s["cmu"]
+    s["ps"] = (1 - cs) * s["ps"] + math.sqrt(cs * (2 - cs) * s["mueff"]) * inv_sqrt_C_yw  # (43)
+    norm_ps = np.linalg.norm(s["ps"])
+    hsig = norm_ps / math.sqrt(1 - (1 - cs) ** (2 * (s["g"] + 1))) < (
+        1.4 + 2 / (n + 1)) * s["chiN"]
+    s["pc"] = (1 - cc) * s["pc"] + hsig * math.sqrt(cc * (2 - cc) * s["mueff"]) * yw  # (45)
+    dh = (1 - hsig) * cc * (2 - cc)
+    Ymu = Y[: s["mu"]]
+    s["C"] = ((1 + c1 * dh - c1 - cmu * w.sum()) * s["C"] + c1 * np.outer(s["pc"], s["pc"])
+              + cmu * (Ymu.T * w) @ Ymu)  # Eq. (47)
+    s["sigma"] *= math.exp(min(1.0, cs / s["ds"] * (norm_ps / s["chiN"] - 1)))  # Eq. (44)
+    s["g"] += 1
+
+
+def reflect(x: np.ndarray) -> np.ndarray:
+    """The box as a periodic reflection: fold ``x`` into ``[0, 1]`` (period 2)."""
+    t = x - 2.0 * np.floor(x / 2.0)
+    return np.where(t <= 1.0, t, 2.0 - t)
+
+
+def nearest_image(u: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """The point reflecting to ``u`` that is nearest to ``m``, coordinate by coordinate."""
+    up = u + 2.0 * np.round((m - u) / 2.0)
+    down = -u + 2.0 * np.round((m + u) / 2.0)
+    return np.where(np.abs(up - m) <= np.abs(down - m), up, down)
+
+
+class CMAES(Strategy):
+    """Covariance matrix adaptation evolution strategy on the unit cube.
+
+    Parameters
+    ----------
+    space : Space
+        The search space; CMA-ES works on its unit cube.
+    sigma0 : float, default=0.3
+        Initial step size, in unit coordinates, ``> 0``.
+    population_size : int or None, default=None
+        :math:`\\lambda \\ge 2` of the first run; ``None`` is :math:`4 + \\lfloor 3 \\ln n
+        \\rfloor` (Hansen 2016, Eq. 48).
+    mean0 : dict, array-like or None, default=None
+        Initial mean: a configuration, a point of the unit cube of shape ``(d,)``, or
+        ``None`` for the cube's centre.
+    restarts : {"none", "ipop"}, default="none"
+        ``"ipop"``: restart with a doubled population and a uniformly random mean when a
+        termination criterion fires (Auger & Hansen 2005).
+    max_restarts : int, default=9
+        Most restarts, ``>= 0``.
+    seed : int or None, default=None
+        Seed of all randomness (see :class:`~tunelab.search.Strategy`).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (d,)
+        Current mean, in the unbounded search space (its reflection lies in the cube).
+    sigma_ : float
+        Current step size.
+    cov_ : ndarray of shape (d, d)
+        Current covariance matrix :math:`C`.
+    lambda_ : int
+        Current population size.
+    n_restarts_ : int
+        Restarts so far.
+    generation_ : int
+        Generations completed, over all runs.
+
+    Notes
+    -----
+    Each generation samples :math:`\\lambda` points (Eqs. 38-40), recombines the
+    :math:`\\mu = \\lfloor\\lambda/2\\rfloor` best (Eqs. 41-42), adapts :math:`\\sigma` by
+    cumulative step-size adaptation (Eqs. 43-44) and :math:`C` by the rank-one and rank-mu
+    updates, the rank-one path stalled by :math:`h_\\sigma` (Eqs. 45, 47). :math:`B, D`
+    are refreshed lazily, once :math:`\\lambda / (10 n (c_1 + c_\\mu))` evaluations have
+    passed since the last eigendecomposition.
+
+    *Bounds.* The search space is unbounded and the box its periodic reflection (as pycma's
+    ``BoundTransform``, unsmoothed): a sample :math:`x` is evaluated at ``reflect(x)`` and
+    the unrepaired :math:`x` enters the update; the mean is shifted by multiples of the
+    period to stay in :math:`[-1/2, 3/2)`.
+
+    *Integer and categorical parameters* are the bins of their unit coordinate (categories
+    in the order given, a heuristic since that order carries no meaning). After Hamano et al.
+    (2022), a margin keeps the marginal standard deviation :math:`\\sigma A_{jj}
+    \\sqrt{C_{jj}}` of such a coordinate at least :math:`h_j / z_{1-\\alpha}`, with
+    :math:`h_j` half the distance between neighbouring values' codes and
+    :math:`\\alpha = 1/(n\\lambda)`: from a bin's centre, a sample leaves the bin on each side
+    with probability at least :math:`\\alpha`, so the search never freezes on a plateau.
+
+    *Ask/tell.* Asks hand out the generation's samples in order (more from the same
+    distribution when asks run ahead of tells); the generation updates at the first ask
+    after :math:`\\lambda` of them have been told, ranking every told sample of it. Failures
+    (``nan``, ``inf``) rank last. Told configurations that were not asked in the generation
+    (warm starts, late tells) are injected into the next update (Hansen 2011): their step is
+    :math:`y = A^{-1}(x - m)/\\sigma`, its Mahalanobis length clipped to
+    :math:`\\sqrt{n} + 2n/(n+2)`; ``lambda_`` of them waiting before a generation's first ask
+    make that generation on their own.
+
+    *Restarts* (``"ipop"``) fire on the criteria of Hansen (2016), App. B: TolFun
+    (:math:`10^{-12}`), TolX (:math:`10^{-12}\\sigma_0`), ConditionCov (:math:`10^{14}`),
+    NoEffectAxis, NoEffectCoord and Stagnation. Randomness: generation ``g``'s ``c``-th
+    block of samples comes from ``SeedSequence(seed, spawn_key=(2, g, c))``, restart ``r``'s
+    mean from ``spawn_key=(3, r, 0)``.
+
+    Examples
+    --------
+    >>> from tunelab.space import Real, Space
+    >>> space = Space({"x": Real(-3.0, 3.0), "y": Real(-3.0, 3.0)})
+    >>> search = CMAES(space, seed=0)
+    >>> for _ in range(300):
+    ...     config = search.ask()
+    ...     search.tell(config, (config["x"] - 1) ** 2 + 10 * config["y"] ** 2)
+    >>> best, value = min(search.history, key=lambda trial: trial[1])
+    >>> value < 1e-6
+    True
+    """
+
+    name = "cmaes"
+
+    def __init__(
+        self,
+        space: Space,
+        *,
+        sigma0: float = 0.3,
+        population_size: int | None = None,
+        mean0: Any = None,
+        restarts: str = "none",
+        max_restarts: int = 9,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(space, seed=seed)
+        self.sigma0 = check_scalar(sigma0, "sigma0", low=0.0, low_inclusive=False)
+        if population_size is not None:
+            check_scalar(population_size, "population_size", kind=int, low=2)
+        self.population_size = population_size
+        self.mean0 = mean0
+        self.restarts = check_choice(restarts, "restarts", ("none", "ipop"))
+        self.max_restarts = check_scalar(max_restarts, "max_restarts", kind=int, low=0)
+        n = len(space)
+        self._discrete = np.array([isinstance(d, (Integer, Categorical)) for d in space.values()])
+        self.n_restarts_ = 0
+        self.generation_ = 0
+        self._pending: dict[tuple, deque] = {}  # config key -> asked (generation, slot, genome)
+        self._pool: list[tuple[np.ndarray, float]] = []  # configurations to inject
+        lam = population_size or 4 + int(3 * math.log(n))
+        self._start(self._initial_mean(mean0), lam)
+
+    def _initial_mean(self, mean0: Any) -> np.ndarray:
+        if mean0 is None:
+            return np.full(len(self.space), 0.5)
+        if isinstance(mean0, Mapping):
+            return self.space.to_unit(mean0)
+        mean0 = check_array(mean0, "mean0", ndim=1)
+        if mean0.shape != (len(self.space),) or np.any((mean0 < 0) | (mean0 > 1)):
+            raise ValueError(
+                f"mean0 must be a configuration or a point of [0, 1]^{len(self.space)}; "
+                f"got {mean0!r}")
+        return mean0
+
+    # --- state ----------------------------------------------------------------------------
+    def _start(self, m: np.ndarray, lam: int) -> None:
+        """A fresh run from mean ``m`` with ``lam`` samples per generation."""
+        n = len(m)
+        self._s = {**cma_parameters(n, lam), "m": m.astype(float), "sigma": self.sigma0,
+                   "C": np.eye(n), "ps": np.zeros(n), "pc": np.zeros(n), "B": np.eye(n),
+                   "D": np.ones(n), "g": 0, "evals": 0, "eigen_evals": 0}
+        self.lambda_ = lam
+        self._best_history: list[float] = []
+        self._median_history: list[float] = []
+        self._new_generation()
+
+    @property
+    def mean_(self) -> np.ndarray:
+        return self._s["m"].copy()
+
+    @property
+    def sigma_(self) -> float:
+        return float(self._s["sigma"])
+
+    @property
+    def cov_(self) -> np.ndarray:
+        return self._s["C"].copy()
+
+    def _new_generation(self) -> None:
+        self._A = self._margin()
+        self._X = np.empty((0, len(self.space)))  # genotypes x, in ask order
+        self._Y = np.empty((0, len(self.space)))  # steps y = B D z
+        self._configs: list[dict[str, Any]] = []
+        self._values: list[float] = []
+        self._told: list[bool] = []
+        self._n_gen_told = 0
+        self._cursor = 0
+
+    def _margin(self) -> np.ndarray:
+        """Diagonal ``A``: the marginal std of discrete coordinates at least ``h / z``."""
+        s, A = self._s, np.ones(len(self.space))
+        if not self._discrete.any():
+            return A
+        z = NormalDist().inv_cdf(1 - 1 / (len(A) * self.lambda_))
+        u = reflect(s["m"])
+        for j, dim in enumerate(self.space.values()):
+            if isinstance(dim, Categorical):
+                h = 0.5 / len(dim.choices)
+            elif isinstance(dim, Integer):
+                k = dim.from_unit(u[j : j + 1])[0]
+                ks = [v for v in (k - 1, k + 1) if dim.low <= v <= dim.high]
+                codes = dim.to_unit([k, *ks])
+                h = 0.5 * float(np.min(np.abs(codes[1:] - codes[0])))
+            else:
+                continue
+            A[j] = max(1.0, h / z / max(s["sigma"] * math.sqrt(s["C"][j, j]), 1e-300))
+        return A
+
+    def _extend_stream(self) -> None:
+        s, n = self._s, len(self.space)
+        ss = np.random.SeedSequence(
+            self.seed, spawn_key=(_STREAM, self.generation_, len(self._X) // self.lambda_))
+        Z = np.random.default_rng(ss).standard_normal((self.lambda_, n))
+        Y = Z @ (s["B"] * s["D"]).T  # Eq. (39): y = B D z
+        X = s["m"] + s["sigma"] * self._A * Y  # Eq. (40), with the margin A
+        self._X, self._Y = np.vstack([self._X, X]), np.vstack([self._Y, Y])
+        self._configs.extend(self.space.from_unit(reflect(X)))
+        self._values.extend([np.nan] * self.lambda_)
+        self._told.extend([False] * self.lambda_)
+
+    # --- a generation's update ------------------------------------------------------------
+    def _advance_if_due(self) -> None:
+        lam = self.lambda_
+        if self._n_gen_told < lam and not (self._cursor == 0 and len(self._pool) >= lam):
+            return
+        s = self._s
+        told = np.flatnonzero(self._told)
+        Y = np.vstack([self._Y[told], *[self._injected_step(u) for u, _ in self._pool]])
+        f = np.concatenate([np.asarray(self._values)[told], [v for _, v in self._pool]])
+        order = fitness_order(f)
+        self._pool = []
+        cma_update(s, Y[order], self._A)
+        s["evals"] += len(f)
+        s["m"] = s["m"] - 2.0 * np.floor((s["m"] + 0.5) / 2.0)  # same reflections, m near the box
+        if s["evals"] - s["eigen_evals"] > lam / (s["c1"] + s["cmu"]) / len(s["m"]) / 10:
+            self._eigen()
+        finite = f[np.isfinite(f)]
+        self._best_history.append(float(finite.min()) if finite.size else np.inf)
+        self._median_history.append(float(np.median(finite)) if finite.size else np.inf)
+        self.generation_ += 1
+        if self.restarts == "ipop" and self.n_restarts_ < self.max_restarts and self._stop(f):
+            self.n_restarts_ += 1
+            ss = np.random.SeedSequence(self.seed, spawn_key=(_RESTART, self.n_restarts_, 0))
+            self._start(np.random.default_rng(ss).random(len(s["m"])), 2 * lam)
+            return
+        self._new_generation()
+
+    def _injected_step(self, u: np.ndarray) -> np.ndarray:
+        """Step of an injected point, its Mahalanobis length clipped (Hansen 2011)."""
+        s, n = self._s, len(u)
+        y = (nearest_image(u, s["m"]) - s["m"]) / (s["sigma"] * self._A)
+        length = np.linalg.norm((s["B"].T @ y) / s["D"])
+        bound = math.sqrt(n) + 2 * n / (n + 2)
+        return (y * min(1.0, bound / length) if length > 0 else y)[None]
+
+    def _eigen(self) -> None:
+        s = self._s
+        C = np.triu(s["C"]) + np.triu(s["C"], 1).T  # enforce symmetry
+        eigenvalues, s["B"] = np.linalg.eigh(C)
+        s["D"] = np.sqrt(np.maximum(eigenvalues, 1e-300))
+        s["C"], s["eigen_evals"] = C, s["evals"]
+
+    def _stop(self, f: np.ndarray) -> bool:
+        """Whether a termination criterion of Hansen (2016), App. B, fires."""
+        s, n = self._s, len(self._s["m"])
+        sigma, C, m = s["sigma"], s["C"], s["m"]
+        std = sigma * np.sqrt(np.diag(C))
+        window = 10 + math.ceil(30 * n / self.lambda_)
+        recent = np.concatenate([self._best_history[-window:], f])
+        recent = recent[np.isfinite(recent)]
+        if s["g"] >= window and recent.size and np.ptp(recent) < 1e-12:  # TolFun
+            return True
+        if np.all(std < 1e-12 * self.sigma0) and np.all(sigma * np.abs(s["pc"]) < 1e-12 *
+                                                         self.sigma0):  # TolX
+            return True
+        if (s["D"].max() / s["D"].min()) ** 2 > 1e14:  # ConditionCov
+            return True
+        i = s["g"] % n
+        if np.all(m == m + 0.1 * sigma * s["D"][i] * s["B"][:, i]):  # NoEffectAxis
+            return True
+        if np.any(m == m + 0.2 * std):  # NoEffectCoord
+            return True
+        return self._stagnated()
+
+    def _stagnated(self) -> bool:
+        """Stagnation: the recent 30% of best and median values no better than the first."""
+        g, n = len(self._best_history), len(self._s["m"])
+        if g < 120 + 30 * n / self.lambda_:
+            return False
+        span = min(max(int(0.2 * g), int(120 + 30 * n / self.lambda_)), 20000)
+        k = max(1, int(0.3 * span))
+        for history in (self._best_history, self._median_history):
+            h = np.asarray(history[-span:])
+            if not np.median(h[-k:]) >= np.median(h[:k]):
+                return False
+        return True
+
+    # --- the protocol ---------------------------------------------------------------------
+    def _ask(self) -> dict[str, Any]:
+        self._advance_if_due()
+        if self._cursor == len(self._X):
+            self._extend_stream()
+        slot, self._cursor = self._cursor, self._cursor + 1
+        config = dict(self._configs[slot])
+        self._pending.setdefault(config_key(config), deque()).append(
+            (self.generation_, slot, self._X[slot]))
+        return config
+
+    def _tell(self, config: dict[str, Any], value: float) -> None:
+        generation, slot, x = pop_pending(self._pending, config_key(config), self.generation_)
+        if generation == self.generation_ and slot >= 0:
+            self._values[slot] = value
+            self._told[slot] = True
+            self._n_gen_told += 1
+        else:
+            self._pool.append((reflect(x) if x is not None else self.space.to_unit(config),
+                               value))
