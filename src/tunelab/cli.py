@@ -1,9 +1,33 @@
-"""The ``tunelab`` command (also ``python -m tunelab``)."""
+"""The ``tunelab`` command (also ``python -m tunelab``).
+
+- ``tunelab demo``: fit every model on synthetic data and tune one.
+- ``tunelab bench list``: the problems, tuning tasks, strategies and peers (with availability).
+- ``tunelab bench run --problems P... --strategies S... --budget N --seeds K --out DIR
+  [--n-jobs J]``: run the benchmark (seeds ``0..K-1``), resuming ``DIR`` if it holds a run,
+  then write the report into ``DIR``. Without problems and strategies it runs the quick
+  suite :data:`QUICK_PROBLEMS` x :data:`QUICK_STRATEGIES` (those registered).
+- ``tunelab bench report DIR [--out OUT]``: write ``report.md`` and its figures.
+
+Errors in the arguments (an unknown name, a peer that is not installed, a directory without
+results) print one line on stderr and exit with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Sequence
+from typing import Any
+
+QUICK_PROBLEMS = ("branin", "six_hump_camel", "hartmann3", "shekel5", "hartmann6")
+QUICK_STRATEGIES = ("random", "sobol", "genetic", "cmaes", "bayes")
+QUICK_BUDGET = 50
+QUICK_SEEDS = 10
+
+
+class UsageError(Exception):
+    """A bad argument of the command line: reported in one line, exit status 2."""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -11,6 +35,113 @@ def _demo(args: argparse.Namespace) -> int:
 
     print(format_table(run_demo(seed=args.seed)))
     return 0
+
+
+def _bench_list(args: argparse.Namespace) -> int:
+    from tunelab import search
+    from tunelab.bench import peers, problems, tasks
+
+    print("problems (test functions, known optimum):")
+    for name in problems.names():
+        p = problems.get(name)
+        print(f"  {name:<22} dim {p.dim:<3} optimum {p.optimum:.6g}")
+    print("tasks (cross-validated models on scikit-learn's bundled data, optimum unknown):")
+    for name in tasks.names():
+        try:
+            detail = ", ".join(tasks.get(name).space.names)
+        except ImportError as exc:
+            detail = f"unavailable: {exc}"
+        print(f"  {name:<22} {detail}")
+    print("strategies:")
+    print("  " + ", ".join(search.names()))
+    print("peers:")
+    for row in peers.table():
+        state = "available" if row["available"] else f"not installed: {row['install']}"
+        print(f"  {row['name']:<22} {state}")
+    return 0
+
+
+def _check_names(given: Sequence[str], valid: Sequence[str], what: str) -> list[str]:
+    unknown = [g for g in given if g not in valid]
+    if unknown:
+        raise UsageError(
+            f"unknown {what} {', '.join(map(repr, unknown))}; valid names: {', '.join(valid)}"
+        )
+    return list(given)
+
+
+def _suite(args: argparse.Namespace) -> tuple[list[str], list[str], int, int, int]:
+    """Problems, strategies, budget, seeds and workers: given, or the quick suite's."""
+    from tunelab import search
+    from tunelab.bench import peers, problems, tasks
+
+    quick = not args.problems and not args.strategies
+    if quick:
+        chosen_p = list(QUICK_PROBLEMS)
+        chosen_s = [s for s in QUICK_STRATEGIES if s in search.names()]
+    else:
+        if not args.problems or not args.strategies:
+            raise UsageError("give both --problems and --strategies, or neither (quick suite)")
+        chosen_p = _check_names(args.problems, problems.names() + tasks.names(), "problem(s)")
+        chosen_s = _check_names(args.strategies, search.names() + peers.names(), "strategy(ies)")
+    budget = args.budget if args.budget is not None else QUICK_BUDGET
+    seeds = args.seeds if args.seeds is not None else QUICK_SEEDS
+    n_jobs = args.n_jobs if args.n_jobs is not None else ((os.cpu_count() or 1) if quick else 1)
+    return chosen_p, chosen_s, budget, seeds, n_jobs
+
+
+def _bench_run(args: argparse.Namespace) -> int:
+    from tunelab import bench
+
+    chosen_p, chosen_s, budget, seeds, n_jobs = _suite(args)
+    print(f"running {len(chosen_s)} strategies x {len(chosen_p)} problems x {seeds} seeds, "
+          f"budget {budget}, {n_jobs} worker(s), into {args.out}", flush=True)
+    results = bench.run(chosen_p, chosen_s, budget=budget, seeds=seeds, n_jobs=n_jobs,
+                        out=args.out, blas_threads=args.blas_threads)
+    print(f"{len(results.cells)} runs, {len(results)} evaluations in {args.out}")
+    if args.report:
+        print(f"report: {bench.report(results, args.out)}")
+    return 0
+
+
+def _bench_report(args: argparse.Namespace) -> int:
+    from tunelab import bench
+
+    print(f"report: {bench.report(args.directory, args.out or args.directory)}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
+    return value
+
+
+def _add_bench(commands: Any) -> None:
+    bench = commands.add_parser("bench", help="benchmark search strategies")
+    sub = bench.add_subparsers(dest="bench_command", metavar="BENCH_COMMAND", required=True)
+    sub.add_parser("list", help="list problems, tasks, strategies and peers").set_defaults(
+        run=_bench_list)
+    run = sub.add_parser("run", help="run strategies x problems x seeds, then report")
+    run.add_argument("--problems", nargs="+", metavar="P", help="problem or task names")
+    run.add_argument("--strategies", nargs="+", metavar="S", help="strategy or peer names")
+    run.add_argument("--budget", type=_positive, help=f"evaluations per run ({QUICK_BUDGET})")
+    run.add_argument("--seeds", type=_positive, metavar="K",
+                     help=f"run seeds 0..K-1 ({QUICK_SEEDS})")
+    run.add_argument("--out", default="bench_results", metavar="DIR",
+                     help="results directory, resumed if it exists (bench_results)")
+    run.add_argument("--n-jobs", type=int, metavar="J",
+                     help="worker processes, -1 for all CPUs (1; the quick suite: all CPUs)")
+    run.add_argument("--blas-threads", type=_positive, default=1,
+                     help="BLAS threads per run (1)")
+    run.add_argument("--no-report", dest="report", action="store_false",
+                     help="do not write the report")
+    run.set_defaults(run=_bench_run)
+    report = sub.add_parser("report", help="write report.md and figures from saved results")
+    report.add_argument("directory", metavar="DIR", help="a results directory")
+    report.add_argument("--out", metavar="OUT", help="output directory (DIR)")
+    report.set_defaults(run=_bench_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fit every model on synthetic data and tune one")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(run=_demo)
+    _add_bench(commands)
     return parser
 
 
@@ -31,7 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (UsageError, ImportError, FileNotFoundError, ValueError) as exc:
+        message = " ".join(str(exc).split())  # one line
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,9 +1,23 @@
-"""The benchmark harness: test problems with known optima for comparing search strategies.
+"""The benchmark harness: problems and tuning tasks, a runner, statistics and a report.
 
-``problems`` is the registry (``problems.names()``, ``problems.get(name, **options)``) and
-``functions`` holds the test functions themselves, as pure vectorized NumPy functions.
+``problems`` is the registry of test functions with known optima (``problems.names()``,
+``problems.get(name, **options)``) and ``functions`` holds the functions themselves, as pure
+vectorized NumPy functions; ``tasks`` holds tuning problems on real data (``tasks.names()``,
+``tasks.get``). ``run(problems, strategies, budget, seeds)`` runs every strategy, ours or a
+peer's (``peers``), on every problem with every seed and returns tidy :class:`Results`
+(``load(dir)`` reads saved ones back); ``stats`` compares strategies and ``report(results,
+out)`` writes tables and plots.
 """
 
 from tunelab._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(__name__, submodules=["functions", "problems"])
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    submodules=["functions", "peers", "problems", "stats", "tasks"],
+    names={
+        "run": "runner",
+        "load": "_results",
+        "Results": "_results",
+        "report": "_report",
+    },
+)

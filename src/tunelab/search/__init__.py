@@ -21,6 +21,9 @@ _REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "random": ("random", "RandomSearch", {}),
     "sobol": ("random", "RandomSearch", {"sampler": "sobol"}),
     "lhs": ("random", "RandomSearch", {"sampler": "lhs"}),
+    "genetic": ("genetic", "GeneticSearch", {}),
+    "cmaes": ("cmaes", "CMAES", {}),
+    "bayes": ("bayes", "BayesianOptimization", {}),
 }
 
 __getattr__, _dir, _lazy_names = attach(
