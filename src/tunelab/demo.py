@@ -50,7 +50,7 @@ def run_demo(seed: int = 0) -> list[dict[str, Any]]:
         "LinearRegression(alpha=0.1)": tl.LinearRegression(alpha=0.1),
         "BayesianLinearRegression()": tl.BayesianLinearRegression(),
         "MLPRegressor((32,))": tl.MLPRegressor(
-            hidden_layer_sizes=(32,), epochs=50, random_state=seed
+            hidden_layer_sizes=(32,), epochs=200, early_stopping=True, random_state=seed
         ),
     }
     for name, model in regressors.items():
@@ -72,7 +72,7 @@ def run_demo(seed: int = 0) -> list[dict[str, Any]]:
     classifiers = {
         "LogisticRegression(multinomial)": tl.LogisticRegression(alpha=1e-3, solver="lbfgs"),
         "MLPClassifier((64,))": tl.MLPClassifier(
-            hidden_layer_sizes=(64,), epochs=30, random_state=seed
+            hidden_layer_sizes=(64,), epochs=200, early_stopping=True, random_state=seed
         ),
     }
     for name, model in classifiers.items():

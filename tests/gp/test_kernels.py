@@ -96,6 +96,16 @@ def test_gradient_x_matches_finite_differences(kind, lengthscale, data, rng):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_weighted_gradient_x_equals_the_sum_of_pointwise_ones(kind, data, rng):
+    X, _ = data
+    k = make(kind, [0.3, 0.8, 1.7], 1.9)
+    Xq = np.vstack([rng.random((4, 3)), X[:1]])  # the last row sits on a training point
+    W = rng.normal(size=(5, 25))
+    want = np.stack([W[i] @ k.gradient_x(x, X) for i, x in enumerate(Xq)])
+    np.testing.assert_allclose(k._gradient_x_weighted(Xq, X, W), want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_gradient_x_vanishes_at_the_point_itself(kind, data):
     X, _ = data  # k(x, x') peaks at x' = x (Matern 1/2: zero by convention at its kink)
     np.testing.assert_array_equal(make(kind, [0.3, 0.8, 1.7]).gradient_x(X[0], X)[0], 0.0)

@@ -245,6 +245,19 @@ class Kernel(BaseEstimator, abc.ABC):
         sg = self.variance * _gamma(r2, self.kind)
         return -sg[:, None] * diff * inv_l2
 
+    def _gradient_x_weighted(self, Xq: np.ndarray, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """:math:`\sum_j W_{ij}\,\partial k(x_i, X_j)/\partial x_i`, shape ``(r, d)``, for
+        the rows :math:`x_i` of ``Xq`` ``(r, d)`` and weights ``W`` ``(r, m)``.
+
+        With :math:`\partial k(x, y)/\partial x = -g(r^2)\,(x - y)/\ell^2`, the sum is
+        :math:`-\ell^{-2}\odot(x_i \sum_j S_{ij} - \sum_j S_{ij} X_j)` with
+        :math:`S = g \odot W`: two matrix products, no ``(r, m, d)`` array.
+        """
+        inv_l2 = 1.0 / self._lengthscale_array(X.shape[1]) ** 2
+        r2 = ((Xq[:, None, :] - X[None, :, :]) ** 2) @ inv_l2
+        S = self.variance * _gamma(r2, self.kind) * W
+        return -inv_l2 * (Xq * S.sum(axis=1)[:, None] - S @ X)
+
 
 class RBF(Kernel):
     """Squared exponential kernel :math:`k(x, y) = s \\exp(-r^2/2)`.

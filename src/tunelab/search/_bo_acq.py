@@ -135,13 +135,13 @@ def posterior_grad(gp: Any, X: np.ndarray) -> tuple[np.ndarray, ...]:
     """
     Ks = gp.kernel_(X, gp.X_train_)
     V = cho_solve((gp.L_, True), Ks.T, check_finite=False)
-    J = np.stack([gp.kernel_.gradient_x(x, gp.X_train_) for x in X])  # (r, n, D)
     var = gp.kernel_.diag(X) - np.einsum("in,ni->i", Ks, V)
     std = np.sqrt(np.maximum(var, 0.0))
-    JV = np.einsum("ind,ni->id", J, V)
+    Xt, weighted = gp.X_train_, gp.kernel_._gradient_x_weighted
+    JV = weighted(X, Xt, V.T)  # sum_n J[i, n] V[n, i]
     dstd = np.divide(-JV, std[:, None], out=np.zeros_like(JV), where=std[:, None] > 0)
     mean = gp.y_mean_ + gp.y_std_ * (Ks @ gp.alpha_)
-    dmean = np.einsum("ind,n->id", J, gp.alpha_)
+    dmean = weighted(X, Xt, np.broadcast_to(gp.alpha_, Ks.shape))
     return mean, std * gp.y_std_, gp.y_std_ * dmean, gp.y_std_ * dstd
 
 
