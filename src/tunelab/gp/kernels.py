@@ -246,7 +246,7 @@ class Kernel(BaseEstimator, abc.ABC):
         return -sg[:, None] * diff * inv_l2
 
     def _gradient_x_weighted(self, Xq: np.ndarray, X: np.ndarray, W: np.ndarray) -> np.ndarray:
-        """:math:`\sum_j W_{ij}\,\partial k(x_i, X_j)/\partial x_i`, shape ``(r, d)``, for
+        r""":math:`\sum_j W_{ij}\,\partial k(x_i, X_j)/\partial x_i`, shape ``(r, d)``, for
         the rows :math:`x_i` of ``Xq`` ``(r, d)`` and weights ``W`` ``(r, m)``.
 
         With :math:`\partial k(x, y)/\partial x = -g(r^2)\,(x - y)/\ell^2`, the sum is
