@@ -1,5 +1,7 @@
 """Timings of the evolutionary strategies: GA operators (Numba kernels and NumPy twins), one GA
-generation as arrays and through ask/tell, and one CMA-ES generation through ask/tell.
+generation as arrays (the fused kernel and ``make_offspring``), the block decoder beside
+``Space.from_unit``, and one generation of the GA and of CMA-ES through the protocol
+(``ask_batch`` of the whole population, then a ``tell`` per configuration).
 
 Population 100 in 10-D unless stated. Run with ``pytest benchmarks/bench_evolutionary.py
 --benchmark-enable`` (benchmarks are disabled by default in the test configuration).
@@ -10,6 +12,7 @@ import pytest
 
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
+from tunelab.search._proposals import Decoder
 from tunelab.search.cmaes import CMAES
 from tunelab.search.genetic import GeneticSearch
 from tunelab.space import Real, Space
@@ -51,16 +54,33 @@ def test_tournament(benchmark, kernel):
     benchmark(kernel, ranks, candidates)
 
 
+@pytest.mark.parametrize("kernel", [_jit.offspring, ga.offspring_numpy])
+def test_offspring_kernel(benchmark, kernel):
+    """Selection, SBX and polynomial mutation of a population from pre-drawn numbers."""
+    ops = ga.Operators(mutation_rate=1.0 / D)
+    draws, Z = ga.draw(ops, N // 2, D, np.random.default_rng(2))
+    args = (X, ga.fitness_order(RNG.random(N)), KINDS, N_CHOICES, draws, Z, ops.codes(N // 2),
+            ops.params())
+    kernel(*args)
+    benchmark(kernel, *args)
+
+
 def test_make_offspring(benchmark):
-    """One GA generation on arrays: selection, SBX, polynomial mutation."""
+    """One GA generation on arrays: draws, selection, SBX, polynomial mutation."""
     ops, f = ga.Operators(mutation_rate=1.0 / D), RNG.random(N)
     ga.make_offspring(SPACE, ops, X, f, N, np.random.default_rng(1))
     benchmark(ga.make_offspring, SPACE, ops, X, f, N, np.random.default_rng(1))
 
 
+@pytest.mark.parametrize("decode", ["decoder", "from_unit"])
+def test_decode_a_generation(benchmark, decode):
+    """A generation's unit points to configuration dicts."""
+    benchmark(Decoder(SPACE) if decode == "decoder" else SPACE.from_unit, X)
+
+
 def _protocol_generation(strategy, size):
     for config in strategy.ask_batch(size):
-        strategy.tell(config, float(sum(v * v for v in config.values())))
+        strategy.tell(config, 1.0)  # a constant objective: the strategy's time alone
 
 
 def test_genetic_generation_through_ask_tell(benchmark):
@@ -70,6 +90,6 @@ def test_genetic_generation_through_ask_tell(benchmark):
 
 
 def test_cmaes_generation_through_ask_tell(benchmark):
-    strategy = CMAES(SPACE, seed=0)
-    _protocol_generation(strategy, strategy.lambda_)
-    benchmark(_protocol_generation, strategy, strategy.lambda_)
+    strategy = CMAES(SPACE, population_size=N, seed=0)
+    _protocol_generation(strategy, N)
+    benchmark(_protocol_generation, strategy, N)

@@ -266,6 +266,48 @@ def test_warm_starts_are_injected_with_clipped_steps():
     assert np.linalg.norm(step) == pytest.approx(sigma0 * bound, rel=1e-9)
 
 
+def test_telling_copies_or_the_dicts_handed_out_is_the_same():
+    """Equal samples (same configuration, different x) told in any order land in the same
+    slots whether the very dicts or copies come back, as when a stored run is replayed."""
+    space = Space({"k": Integer(0, 2), "j": Integer(0, 1)})  # six configurations in all
+    runs = []
+    for copies in (False, True):
+        strategy = CMAES(space, population_size=12, seed=7)
+        rng = np.random.default_rng(0)
+        for _ in range(10):
+            batch = strategy.ask_batch(14)  # two left untold
+            for i in rng.permutation(14)[:12]:
+                config = dict(batch[i]) if copies else batch[i]
+                strategy.tell(config, config["k"] + config["j"] + rng.random())
+        runs.append(strategy)
+    a, b = runs
+    assert a.history == b.history
+    np.testing.assert_array_equal(a.mean_, b.mean_)
+    np.testing.assert_array_equal(a.cov_, b.cov_)
+    assert a.ask_batch(5) == b.ask_batch(5)
+
+
+def test_a_config_changed_after_ask_is_validated_or_injected():
+    space = Space({"x": Real(0.0, 1.0), "k": Integer(0, 5)})
+    strategy = CMAES(space, seed=8)
+    lam = strategy.lambda_
+    batch = strategy.ask_batch(lam)
+    batch[0]["k"] = 1.5
+    with pytest.raises(ValueError, match="'k'"):
+        strategy.tell(batch[0], 1.0)
+    batch[0]["k"] = True
+    with pytest.raises(ValueError, match="'k'"):
+        strategy.tell(batch[0], 1.0)
+    assert strategy.n_told == 0
+    batch[0].update(x=0.5, k=2)  # another configuration: injected into the next update
+    for config in batch:
+        strategy.tell(config, 1.0)
+    assert strategy.history[0][0] == {"x": 0.5, "k": 2}
+    strategy.tell(strategy.ask(), 1.0)  # the lambda-th of the generation
+    strategy.ask()
+    assert strategy.generation_ == 1
+
+
 def test_mean0_and_population_size():
     space = Space({"x": Real(0.0, 10.0), "k": Integer(1, 5)})
     strategy = CMAES(space, mean0={"x": 2.5, "k": 3}, population_size=9, seed=0)

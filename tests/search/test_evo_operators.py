@@ -1,5 +1,6 @@
 """Genetic operators: Numba kernels against their NumPy twins, laws against closed forms,
-genes kept inside the box and categories valid, and the variation pipeline's determinism."""
+genes kept inside the box and categories valid, the variation pipeline's determinism, and the
+block decoder against ``Space.from_unit``."""
 
 import os
 import subprocess
@@ -13,6 +14,7 @@ from scipy import stats
 
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
+from tunelab.search._proposals import Decoder, duplicated_rows_numpy, unit_to_real_numpy
 from tunelab.space import Categorical, Integer, Real, Space
 
 REAL, INTEGER, CATEGORICAL = ga.REAL, ga.INTEGER, ga.CATEGORICAL
@@ -104,6 +106,139 @@ def test_reflect_twins_and_closed_form():
     want = np.array([0.5, 1.0, 0.25, 0.0, 0.3, 1.0, 0.75, 0.0, 0.3])
     np.testing.assert_allclose(ga.reflect_numpy(x), want, atol=1e-15)
     np.testing.assert_allclose([_jit._reflect(v) for v in x], want, atol=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(genes_cases, st.integers(2, 15), st.sampled_from(["tournament", "rank"]),
+       st.sampled_from(["sbx", "blend"]), st.sampled_from(["polynomial", "gaussian"]),
+       st.integers(1, 4), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_offspring_kernel_matches_twin(case, N, selection, crossover, mutation, t, rate, m_rate):
+    seed, n_pairs, d = case
+    rng = np.random.default_rng(seed)
+    kinds, n_choices = random_genes(rng, d)
+    U = population(rng, N, kinds, n_choices)
+    ops = ga.Operators(selection=selection, tournament_size=t, crossover=crossover,
+                       crossover_rate=rate, mutation=mutation, mutation_rate=m_rate,
+                       sbx_gene_rate=0.7, eta_c=5.0, eta_m=10.0, sigma=0.2)
+    draws, Z = ga.draw(ops, n_pairs, d, rng)
+    args = (U, ga.fitness_order(rng.normal(size=N)), kinds, n_choices, draws, Z,
+            ops.codes(n_pairs), ops.params())
+    got, want = _jit.offspring(*args), ga.offspring_numpy(*args)
+    np.testing.assert_array_equal(got[0], want[0])  # the same parents
+    for g, w in zip(got[1:], want[1:], strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+        assert g.shape == (2 * n_pairs, d)
+        assert_valid(g, kinds, n_choices)
+
+
+@pytest.mark.parametrize(("n_select", "n_pairs", "d"), [(6, 3, 1), (40, 5, 4), (2, 1, 7)])
+def test_split_draws_uses_each_draw_once(n_select, n_pairs, d):
+    total = n_select + n_pairs + 7 * n_pairs * d
+    draws = np.arange(total + 3, dtype=float)  # three left over
+    parts = _jit.split_draws(draws, n_select, n_pairs, d)
+    shapes = [(n_select,), (n_pairs,)] + [(n_pairs, d)] * 3 + [(2 * n_pairs, d)] * 2
+    assert [p.shape for p in parts] == shapes
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in parts]), draws[:total])
+
+
+def test_tournament_from_uniform_draws_law():
+    """The pipeline's tournaments (contestants floor(u N)) follow the closed form
+    P(rank r) = ((N - r)^t - (N - r - 1)^t) / N^t."""
+    N, t, n_pairs = 8, 3, 50_000
+    ops = ga.Operators(tournament_size=t, crossover_rate=0.0, mutation_rate=0.0)
+    rng = np.random.default_rng(12)
+    order = rng.permutation(N)
+    draws, Z = ga.draw(ops, n_pairs, 1, rng)
+    parents, _, _ = _jit.offspring(np.linspace(0, 1, N)[:, None], order, np.array([REAL]),
+                                   np.array([0]), draws, Z, ops.codes(n_pairs), ops.params())
+    ranks = np.empty(N, dtype=np.int64)
+    ranks[order] = np.arange(N)
+    r = np.arange(N)
+    p = ((N - r) ** t - (N - r - 1) ** t) / N**t
+    counts = np.bincount(ranks[parents], minlength=N)
+    assert stats.chisquare(counts, 2 * n_pairs * p).pvalue > 1e-3
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(1, 6), st.integers(0, 20))
+def test_duplicated_rows_flags_every_repeat(seed, n, d, repeats):
+    rng = np.random.default_rng(seed)
+    V = rng.normal(size=(n, d))
+    V[rng.random(V.shape) < 0.2] = 0.0
+    rows = rng.integers(0, n, (repeats, 2))
+    V[rows[:, 0]] = V[rows[:, 1]]
+    V[rng.random(n) < 0.1] *= -0.0  # -0.0 equals 0.0
+    brute = np.array([sum(np.array_equal(V[i], V[k]) for k in range(n)) > 1 for i in range(n)])
+    for flags in (_jit.duplicated_rows(V), duplicated_rows_numpy(V)):
+        assert np.all(flags[brute])  # every repeated row is flagged
+        assert np.array_equal(flags, brute)  # and, with random floats, no other
+
+
+def test_duplicated_rows_of_huge_values():
+    big = np.finfo(float).max
+    V = np.array([[big, big, -big], [0.0, 1.0, 2.0], [big, big, -big], [big, -big, big]])
+    for flags in (_jit.duplicated_rows(V), duplicated_rows_numpy(V)):
+        np.testing.assert_array_equal(flags, [True, False, True, False])
+
+
+def edge_points(rng, n, d):
+    """Unit points with exact ends, points outside the cube, and bin edges of 3 and 7 bins."""
+    U = rng.random((n, d))
+    U[rng.random(U.shape) < 0.1] = 0.0
+    U[rng.random(U.shape) < 0.1] = 1.0
+    U[rng.random(U.shape) < 0.05] = -0.3
+    U[rng.random(U.shape) < 0.05] = 1.7
+    edges = rng.random(U.shape) < 0.1
+    U[edges] = rng.integers(0, 8, edges.sum()) / rng.choice([3, 7], edges.sum())
+    return U
+
+
+def test_unit_to_real_matches_twin_exactly():
+    rng = np.random.default_rng(13)
+    U = np.clip(edge_points(rng, 200, 4), 0.0, 1.0)
+    low, high = np.array([-2.0, 0.0, 1e-9, -1e6]), np.array([3.0, 1e-3, 2e-9, 1e6])
+    a, width = low, high - low
+    np.testing.assert_array_equal(_jit.unit_to_real(U, a, width, low, high),
+                                  unit_to_real_numpy(U, a, width, low, high,
+                                                     np.zeros(4, dtype=bool)))
+
+
+def decoder_space():
+    return Space({"x": Real(-2.0, 3.0), "lr": Real(1e-5, 1.0, log=True), "k": Integer(-3, 4),
+                  "units": Integer(1, 1000, log=True), "tiny": Real(0.0, 1e-3),
+                  "c": Categorical(["relu", 1, True, 2.5, None]), "one": Categorical(["a"])})
+
+
+@pytest.mark.parametrize("space", [decoder_space(), Space({f"x{i}": Real(-5.0, 5.0)
+                                                           for i in range(6)}),
+                                   Space({"lr": Real(1e-4, 1.0, log=True),
+                                          "x": Real(0.0, 1.0)})])
+def test_decoder_matches_from_unit(space):
+    U = edge_points(np.random.default_rng(14), 400, len(space))
+    configs, V = Decoder(space)(U)
+    want = space.from_unit(U)
+    assert configs == want
+    for got, expected in zip(configs, want, strict=True):
+        assert list(got) == list(expected)
+        assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+        assert space.validate(got) == got
+    key = [tuple((type(v), v) for v in c.values()) for c in configs]
+    for i in range(0, 400, 7):  # equal rows of V are exactly the equal configurations
+        for k in range(i + 1, 400, 3):
+            assert np.array_equal(V[i], V[k]) == (key[i] == key[k])
+
+
+def test_decoder_of_a_conditional_space_and_of_nan():
+    space = Space({"model": Categorical(["linear", "mlp"]), "alpha": Real(1e-6, 1.0, log=True),
+                   "hidden": Integer(4, 128, log=True)}, conditions={"hidden": ("model", "mlp")})
+    U = edge_points(np.random.default_rng(15), 50, 3)
+    configs, V = Decoder(space)(U)
+    assert configs == space.from_unit(U) and V is None
+    U[3, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        Decoder(space)(U)
+    with pytest.raises(ValueError, match="finite"):
+        Decoder(decoder_space())(np.full((2, 7), np.inf))
 
 
 # --- laws against closed forms ----------------------------------------------------------------
@@ -241,8 +376,9 @@ def test_mutation_always_changes_a_picked_integer():
     kinds, _ = ga.gene_kinds(space)
     U = ga.snap(space, np.random.default_rng(0).random((40, 2)), kinds)
     ops = ga.Operators(crossover_rate=0.0, mutation_rate=1.0, eta_m=200.0)  # tiny steps
-    children = ga.make_offspring(space, ops, U, np.arange(40.0), 400, np.random.default_rng(7))
-    parents = U[ga.select(ops, np.arange(40.0), 400, np.random.default_rng(7))]
+    children, picked = ga.make_offspring(space, ops, U, np.arange(40.0), 400,
+                                         np.random.default_rng(7), return_parents=True)
+    parents = U[picked]
     assert not np.any(children == parents)  # every gene mutated, so every value moved
     steps = np.abs(np.array([c["k"] for c in space.from_unit(children)])
                    - np.array([c["k"] for c in space.from_unit(parents)]))

@@ -147,6 +147,76 @@ def test_late_and_unasked_tells_join_the_next_selection():
                                                                       "x2": 0.3}))
 
 
+# --- telling back what was handed out -------------------------------------------------------
+def few_configs_space():
+    """Six configurations in all: children often repeat one another."""
+    return Space({"k": Integer(0, 2), "c": Categorical(["a", "b"])})
+
+
+def shuffled_run(search, copies, n_generations=8, seed=0):
+    """Whole generations told in a random order with noisy values; ``copies`` tells
+    ``dict(config)`` (as a study does) instead of the very dicts handed out."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n_generations):
+        batch = search.ask_batch(search.population_size + 2)  # two left untold
+        for i in rng.permutation(len(batch))[: search.population_size]:
+            config = dict(batch[i]) if copies else batch[i]
+            search.tell(config, config["k"] + rng.random())
+    return search
+
+
+def test_telling_copies_or_the_dicts_handed_out_is_the_same():
+    """Equal configurations told in any order land in the same slots either way, so that a
+    run rebuilt from stored trials (copies) matches the original."""
+    a = shuffled_run(GeneticSearch(few_configs_space(), population_size=6, seed=1), False)
+    b = shuffled_run(GeneticSearch(few_configs_space(), population_size=6, seed=1), True)
+    assert a.history == b.history
+    np.testing.assert_array_equal(a.population_, b.population_)
+    np.testing.assert_array_equal(a.fitness_, b.fitness_)
+    assert a.ask_batch(8) == b.ask_batch(8)
+
+
+def test_a_config_changed_after_ask_is_validated():
+    space = Space({"a": Integer(1, 2), "b": Categorical([True, "x"]), "x": Real(0.0, 1.0)})
+    search = GeneticSearch(space, population_size=20, seed=2)
+    batch = search.ask_batch(20)
+    config = batch[0]
+    config["x"] = 2.0
+    with pytest.raises(ValueError, match="'x'"):
+        search.tell(config, 1.0)
+    config["x"] = True  # equal to 1.0, but no real number
+    with pytest.raises(ValueError, match="'x'"):
+        search.tell(config, 1.0)
+    # keys reordered with the same objects: {b: 1, a: True} == {a: 1, b: True}, yet invalid
+    config = next(c for c in batch[1:] if c["a"] == 1 and c["b"] is True)
+    a, b = config.pop("a"), config.pop("b")
+    config["b"], config["a"] = a, b
+    with pytest.raises(ValueError, match="'a'"):
+        search.tell(config, 1.0)
+    assert search.n_told == 0 and search.history == []
+
+
+def test_a_changed_or_repeated_tell_is_recorded_as_told():
+    search = GeneticSearch(sphere_space(), population_size=4, elitism=0, seed=3)
+    batch = search.ask_batch(4)
+    batch[0]["x0"] = 0.25  # another configuration: joins the next selection
+    search.tell(batch[0], -1.0)
+    assert search.history[-1] == ({"x0": 0.25, "x1": batch[0]["x1"], "x2": batch[0]["x2"]},
+                                  -1.0)
+    for config in batch[1:]:
+        search.tell(config, 5.0)
+    search.tell(batch[1], 7.0)  # told twice: the second is a configuration not asked
+    batch[1]["x0"] = 0.5
+    assert search.history[1][0]["x0"] != 0.5  # history holds its own copies
+    search.ask()  # 3 of generation 0 told, and 2 others waiting: one more child
+    assert search.generation_ == 0 and search.n_told == 5
+    search.tell(search.ask(), 9.0)  # the fourth of generation 0
+    search.ask()
+    assert search.generation_ == 1
+    np.testing.assert_allclose(search.fitness_, [-1.0, 5.0, 5.0, 5.0])
+    np.testing.assert_allclose(search.population_[0, 0], (0.25 + 1.0) / 2.0)
+
+
 # --- steady state -----------------------------------------------------------------------------
 def test_steady_state_replaces_the_worst():
     space = sphere_space()

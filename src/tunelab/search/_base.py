@@ -61,7 +61,8 @@ class Strategy(abc.ABC):
     config, value)``; ``config`` is validated, ``value`` a float, and ``history`` already
     holds the pair. They draw random numbers only from ``self._rng()``, store each
     constructor argument under its own name (:meth:`get_params` reads them back), and
-    document how they treat failures.
+    document how they treat failures. A strategy that can recognize the configurations it
+    handed out may spare ``tell`` their validation through ``_recall``.
     """
 
     name: str = ""
@@ -87,6 +88,11 @@ class Strategy(abc.ABC):
 
     def _tell(self, config: dict[str, Any], value: float) -> None:  # noqa: B027 (a hook)
         """Learn from a validated configuration and its value; by default, nothing."""
+
+    def _recall(self, config: Any) -> dict[str, Any] | None:
+        """``config`` validated, when it is known to be a configuration this strategy handed
+        out, unchanged since; ``None`` (the default) when ``tell`` must validate it."""
+        return None
 
     def ask(self) -> dict[str, Any]:
         """Return the next configuration to evaluate, validated, inside the space.
@@ -131,8 +137,11 @@ class Strategy(abc.ABC):
         value : float
             The objective, to be minimized; ``nan`` or ``inf`` for a failed evaluation.
         """
-        config = self.space.validate(config)
-        if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        recalled = self._recall(config)
+        config = self.space.validate(config) if recalled is None else recalled
+        if type(value) is not float and (
+            not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
+        ):
             raise TypeError(
                 f"value must be a real number (nan or inf for a failed evaluation); got {value!r}"
             )

@@ -1,9 +1,9 @@
 """Genetic operators on whole populations: NumPy specifications, and the variation pipeline.
 
 The ``*_numpy`` functions are the readable twins of the Numba kernels of
-:mod:`tunelab.search._jit` (the tests assert that they agree). :func:`make_offspring` wires
-selection, crossover and mutation into one call on arrays, drawing every random number up
-front from the generator it is given. Genomes are rows of the unit cube; see
+:mod:`tunelab.search._jit` (the tests assert that they agree). :func:`make_offspring` runs
+selection, crossover and mutation as one kernel call on arrays, every random number drawn
+up front from the generator it is given. Genomes are rows of the unit cube; see
 :func:`gene_kinds` for how real, integer and categorical genes are described.
 
 Notation: ``N`` parents, ``n`` children, ``d`` genes; ``ranks[i]`` is parent ``i``'s rank
@@ -26,10 +26,7 @@ References
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -39,25 +36,7 @@ from tunelab.space import Categorical, Integer, Space
 REAL, INTEGER, CATEGORICAL = _jit.REAL, _jit.INTEGER, _jit.CATEGORICAL
 
 
-# --- bookkeeping shared by the evolutionary strategies ----------------------------------------
-def config_key(config: Mapping[str, Any]) -> tuple:
-    """Hashable identity of a validated configuration (``True`` and ``1`` stay apart)."""
-    return tuple((name, type(value), value) for name, value in config.items())
-
-
-def pop_pending(pending: dict[tuple, deque], key: tuple, generation: int) -> tuple:
-    """Take the asked entry of ``key``, one of ``generation`` first; ``(-1, -1, None)`` if none."""
-    slots = pending.get(key)
-    if not slots:
-        return -1, -1, None
-    pick = next((i for i, entry in enumerate(slots) if entry[0] == generation), 0)
-    entry = slots[pick]
-    del slots[pick]
-    if not slots:
-        del pending[key]
-    return entry
-
-
+# --- genomes -----------------------------------------------------------------------------------
 def fitness_order(values: np.ndarray) -> np.ndarray:
     """Indices from best to worst; failures (``nan``, ``±inf``) last, ties by position."""
     values = np.asarray(values, dtype=np.float64)
@@ -191,6 +170,10 @@ def gaussian_mutation_numpy(X, kinds, n_choices, R, U, Z, rate, sigma):
 
 
 # --- the variation pipeline -------------------------------------------------------------------
+_CODES = {"tournament": _jit.TOURNAMENT, "rank": _jit.RANK, "sbx": _jit.SBX,
+          "blend": _jit.BLEND, "polynomial": _jit.POLYNOMIAL, "gaussian": _jit.GAUSSIAN}
+
+
 @dataclass(frozen=True)
 class Operators:
     """Operator choices and rates of a genetic algorithm (validated by the strategy)."""
@@ -207,38 +190,54 @@ class Operators:
     eta_m: float = 20.0
     sigma: float = 0.1
 
+    def codes(self, n_pairs: int) -> np.ndarray:
+        """The ``codes`` argument of :func:`tunelab.search._jit.offspring`."""
+        return np.array([_CODES[self.selection], _CODES[self.crossover], _CODES[self.mutation],
+                         self.tournament_size, n_pairs], dtype=np.int64)
 
-def select(ops: Operators, values: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of ``n`` parents chosen from a population with fitness ``values``."""
-    order = fitness_order(values)
-    if ops.selection == "rank":
-        return _jit.rank_select(order, rng.random(n))
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order))
-    candidates = rng.integers(0, len(order), size=(n, ops.tournament_size))
-    return _jit.tournament_select(ranks, candidates)
+    def params(self) -> np.ndarray:
+        """The ``params`` argument of :func:`tunelab.search._jit.offspring`."""
+        return np.array([self.crossover_rate, self.eta_c, self.sbx_gene_rate, self.blend_alpha,
+                         self.mutation_rate, self.eta_m, self.sigma])
 
 
-def vary(ops: Operators, P1: np.ndarray, P2: np.ndarray, kinds: np.ndarray,
-         n_choices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Crossover of the pairs ``(P1[k], P2[k])`` then mutation: ``2k`` and ``2k+1`` children."""
-    n_pairs, d = P1.shape
-    p_pair = rng.random(n_pairs)
-    U1, U2, U3 = rng.random((3, n_pairs, d))
-    if ops.crossover == "blend":
-        C1, C2 = _jit.blend_crossover(P1, P2, kinds, p_pair, U1, U2, U3,
-                                      ops.crossover_rate, ops.blend_alpha)
+def draw(ops: Operators, n_pairs: int, d: int,
+         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every random number of ``2 n_pairs`` children of ``d`` genes: uniforms laid out as in
+    :func:`tunelab.search._jit.split_draws`, then the normals of Gaussian mutation."""
+    per_parent = ops.tournament_size if ops.selection == "tournament" else 1
+    n2 = 2 * n_pairs
+    draws = rng.random(n2 * per_parent + n_pairs + 3 * n_pairs * d + 2 * n2 * d)
+    Z = rng.standard_normal((n2, d)) if ops.mutation == "gaussian" else np.zeros((0, d))
+    return draws, Z
+
+
+def offspring_numpy(U, order, kinds, n_choices, draws, Z, codes, params):
+    """Selection, crossover and mutation from pre-drawn numbers: the NumPy twin of
+    :func:`tunelab.search._jit.offspring`, composed of the twins above."""
+    N, d = U.shape
+    t, n_pairs = int(codes[3]), int(codes[4])
+    tournament = codes[0] == _jit.TOURNAMENT
+    sel, p_pair, U1, U2, U3, R, Um = _jit.split_draws(
+        draws, 2 * n_pairs * (t if tournament else 1), n_pairs, d)
+    if tournament:
+        ranks = np.empty(N, dtype=np.int64)
+        ranks[order] = np.arange(N)
+        candidates = np.minimum((sel * N).astype(np.int64), N - 1).reshape(2 * n_pairs, t)
+        parents = tournament_select_numpy(ranks, candidates)
     else:
-        C1, C2 = _jit.sbx_crossover(P1, P2, kinds, p_pair, U1, U2, U3,
-                                    ops.crossover_rate, ops.eta_c, ops.sbx_gene_rate)
+        parents = rank_select_numpy(order, sel)
+    P1, P2 = U[parents[0::2]], U[parents[1::2]]
+    if codes[1] == _jit.SBX:
+        C1, C2 = sbx_crossover_numpy(P1, P2, kinds, p_pair, U1, U2, U3, *params[:3])
+    else:
+        C1, C2 = blend_crossover_numpy(P1, P2, kinds, p_pair, U1, U2, U3, params[0], params[3])
     C = np.empty((2 * n_pairs, d))
     C[0::2], C[1::2] = C1, C2
-    R, U = rng.random((2, 2 * n_pairs, d))
-    if ops.mutation == "gaussian":
-        Z = rng.standard_normal((2 * n_pairs, d))
-        return C, _jit.gaussian_mutation(C, kinds, n_choices, R, U, Z, ops.mutation_rate,
-                                         ops.sigma)
-    return C, _jit.polynomial_mutation(C, kinds, n_choices, R, U, ops.mutation_rate, ops.eta_m)
+    if codes[2] == _jit.POLYNOMIAL:
+        return parents, C, polynomial_mutation_numpy(C, kinds, n_choices, R, Um, *params[4:6])
+    return parents, C, gaussian_mutation_numpy(C, kinds, n_choices, R, Um, Z, params[4],
+                                               params[6])
 
 
 def round_integers(space: Space, crossed: np.ndarray, mutated: np.ndarray, kinds: np.ndarray,
@@ -262,18 +261,22 @@ def round_integers(space: Space, crossed: np.ndarray, mutated: np.ndarray, kinds
 
 def make_offspring(space: Space, ops: Operators, U: np.ndarray, values: np.ndarray, n: int,
                    rng: np.random.Generator,
-                   genes: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                   genes: tuple[np.ndarray, np.ndarray] | None = None,
+                   return_parents: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``n`` children of the population ``U`` (rows) with fitness ``values``.
 
-    Mating selection of ``2 ceil(n/2)`` parents, crossover of consecutive pairs, mutation,
-    then integer genes rounded to their bins (:func:`round_integers`). The random draws come
-    from ``rng`` in a fixed order, so equal inputs give equal children. ``genes`` is
-    ``gene_kinds(space)``, computed when not given.
+    Mating selection of ``2 ceil(n/2)`` parents, crossover of consecutive pairs, mutation
+    (one kernel call on numbers drawn up front by :func:`draw`), then integer genes rounded
+    to their bins (:func:`round_integers`). Equal inputs and generator states give equal
+    children. ``genes`` is ``gene_kinds(space)``, computed when not given; with
+    ``return_parents``, the parents' indices (pairs ``2k, 2k+1``) come too.
     """
     kinds, n_choices = gene_kinds(space) if genes is None else genes
     n_pairs = -(-n // 2)
-    parents = select(ops, values, 2 * n_pairs, rng)
-    crossed, mutated = vary(ops, U[parents[0::2]], U[parents[1::2]], kinds, n_choices, rng)
-    if np.any(kinds == INTEGER):
+    draws, Z = draw(ops, n_pairs, U.shape[1], rng)
+    parents, crossed, mutated = _jit.offspring(
+        np.ascontiguousarray(U, dtype=np.float64), fitness_order(values), kinds, n_choices,
+        draws, Z, ops.codes(n_pairs), ops.params())
+    if (kinds == INTEGER).any():
         mutated = round_integers(space, crossed, mutated, kinds, rng)
-    return mutated[:n]
+    return (mutated[:n], parents) if return_parents else mutated[:n]

@@ -29,14 +29,21 @@ from numba import njit
 
 __all__ = [
     "blend_crossover",
+    "duplicated_rows",
     "gaussian_mutation",
+    "offspring",
     "polynomial_mutation",
     "rank_select",
     "sbx_crossover",
+    "split_draws",
     "tournament_select",
+    "unit_to_real",
 ]
 
 REAL, INTEGER, CATEGORICAL = 0, 1, 2
+TOURNAMENT, RANK = 0, 1  # codes[0]
+SBX, BLEND = 0, 1  # codes[1]
+POLYNOMIAL, GAUSSIAN = 0, 1  # codes[2]
 
 
 @njit(cache=True)
@@ -218,3 +225,107 @@ def gaussian_mutation(X, kinds, n_choices, R, U, Z, rate, sigma):
             else:
                 Y[k, j] = _reflect(X[k, j] + sigma * Z[k, j])
     return Y
+
+
+@njit(cache=True)
+def split_draws(draws, n_select, n_pairs, d):
+    """The uniform draws of one :func:`offspring` call, cut in the order they are used.
+
+    ``draws`` holds ``n_select`` selection draws, then ``n_pairs`` mating draws, then three
+    ``(n_pairs, d)`` crossover blocks and two ``(2 n_pairs, d)`` mutation blocks.
+    """
+    a = n_select + n_pairs
+    b = a + n_pairs * d
+    c = a + 3 * n_pairs * d
+    e = c + 2 * n_pairs * d
+    return (draws[:n_select], draws[n_select:a],
+            draws[a:b].reshape((n_pairs, d)), draws[b:b + n_pairs * d].reshape((n_pairs, d)),
+            draws[b + n_pairs * d:c].reshape((n_pairs, d)),
+            draws[c:e].reshape((2 * n_pairs, d)),
+            draws[e:e + 2 * n_pairs * d].reshape((2 * n_pairs, d)))
+
+
+@njit(cache=True)
+def offspring(U, order, kinds, n_choices, draws, Z, codes, params):
+    """Selection, crossover of consecutive parents and mutation of a population, in one call.
+
+    ``order[r]`` is the parent of rank ``r`` (0 best); ``codes`` holds the selection,
+    crossover and mutation codes, the tournament size and the number of pairs ``p``;
+    ``params`` the crossover rate, ``eta_c``, SBX's per-gene rate, BLX's ``alpha``, the
+    mutation rate, ``eta_m`` and ``sigma``. ``draws`` are uniforms laid out as in
+    :func:`split_draws` (a tournament of ``t`` takes ``t`` draws per parent, ranking one), and
+    ``Z``, of shape ``(2p, d)``, the normal draws of Gaussian mutation. Returns the parents'
+    indices, the children after crossover and after mutation, ``2p`` of each.
+    """
+    N, d = U.shape
+    t, n_pairs = codes[3], codes[4]
+    n2 = 2 * n_pairs
+    per_parent = t if codes[0] == TOURNAMENT else 1
+    sel, p_pair, U1, U2, U3, R, Um = split_draws(draws, n2 * per_parent, n_pairs, d)
+    if codes[0] == TOURNAMENT:
+        ranks = np.empty(N, dtype=np.int64)
+        for r in range(N):
+            ranks[order[r]] = r
+        candidates = np.minimum((sel * N).astype(np.int64), N - 1).reshape((n2, t))
+        parents = tournament_select(ranks, candidates)
+    else:
+        parents = rank_select(order, sel)
+    P1 = U[parents[0::2]]
+    P2 = U[parents[1::2]]
+    if codes[1] == SBX:
+        C1, C2 = sbx_crossover(P1, P2, kinds, p_pair, U1, U2, U3, params[0], params[1],
+                               params[2])
+    else:
+        C1, C2 = blend_crossover(P1, P2, kinds, p_pair, U1, U2, U3, params[0], params[3])
+    C = np.empty((n2, d))
+    C[0::2] = C1
+    C[1::2] = C2
+    if codes[2] == POLYNOMIAL:
+        M = polynomial_mutation(C, kinds, n_choices, R, Um, params[4], params[5])
+    else:
+        M = gaussian_mutation(C, kinds, n_choices, R, Um, Z, params[4], params[6])
+    return parents, C, M
+
+
+@njit(cache=True)
+def duplicated_rows(V):
+    """Flag the rows of a finite ``V`` equal to another row, and possibly a few more.
+
+    Rows are compared through the weighted sum :math:`h_i = c \\sum_j \\sqrt{j + 2}\\, V_{ij}`,
+    :math:`c = 1 / (2 d \\sqrt{d + 1})` (so that it cannot overflow), which equal rows share;
+    rows that merely share it are flagged too.
+    """
+    n, d = V.shape
+    scale = 0.5 / (d * math.sqrt(d + 1.0))
+    h = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for j in range(d):
+            total += V[i, j] * (math.sqrt(j + 2.0) * scale)
+        h[i] = total
+    flag = np.zeros(n, dtype=np.bool_)
+    order = np.argsort(h)
+    for k in range(1, n):
+        if h[order[k - 1]] == h[order[k]]:
+            flag[order[k - 1]] = True
+            flag[order[k]] = True
+    return flag
+
+
+@njit(cache=True)
+def unit_to_real(U, a, width, low, high):
+    """Values of linear real parameters at unit points: ``clip(a + u w, low, high)``, exactly
+    ``low`` at :math:`u \\le 0` and ``high`` at :math:`u \\ge 1` (column ``j`` uses ``a[j]``,
+    ``width[j]``, ``low[j]``, ``high[j]``)."""
+    n, d = U.shape
+    X = np.empty((n, d))
+    for i in range(n):
+        for j in range(d):
+            u = U[i, j]
+            if u <= 0.0:
+                X[i, j] = low[j]
+            elif u >= 1.0:
+                X[i, j] = high[j]
+            else:
+                X[i, j] = min(max(a[j] + u * width[j], low[j]), high[j])
+    return X

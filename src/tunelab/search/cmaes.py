@@ -32,7 +32,8 @@ import numpy as np
 
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
-from tunelab.search._ga_operators import config_key, fitness_order, pop_pending
+from tunelab.search._ga_operators import fitness_order
+from tunelab.search._proposals import Decoder, Proposals, pop_stale
 from tunelab.space import Categorical, Integer, Space
 
 _STREAM, _RESTART = 2, 3  # spawn-key tags of the random streams
@@ -70,13 +71,13 @@ def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray) -> None:
     inv_sqrt_C_yw = s["B"] @ ((s["B"].T @ yw) / s["D"])
     cs, cc, c1, cmu = s["cs"], s["cc"], s["c1"], s["cmu"]
     s["ps"] = (1 - cs) * s["ps"] + math.sqrt(cs * (2 - cs) * s["mueff"]) * inv_sqrt_C_yw  # (43)
-    norm_ps = np.linalg.norm(s["ps"])
+    norm_ps = math.sqrt(s["ps"] @ s["ps"])
     hsig = norm_ps / math.sqrt(1 - (1 - cs) ** (2 * (s["g"] + 1))) < (
         1.4 + 2 / (n + 1)) * s["chiN"]
     s["pc"] = (1 - cc) * s["pc"] + hsig * math.sqrt(cc * (2 - cc) * s["mueff"]) * yw  # (45)
     dh = (1 - hsig) * cc * (2 - cc)
     Ymu = Y[: s["mu"]]
-    s["C"] = ((1 + c1 * dh - c1 - cmu * w.sum()) * s["C"] + c1 * np.outer(s["pc"], s["pc"])
+    s["C"] = ((1 + c1 * dh - c1 - cmu * w.sum()) * s["C"] + c1 * (s["pc"][:, None] * s["pc"])
               + cmu * (Ymu.T * w) @ Ymu)  # Eq. (47)
     s["sigma"] *= math.exp(min(1.0, cs / s["ds"] * (norm_ps / s["chiN"] - 1)))  # Eq. (44)
     s["g"] += 1
@@ -157,8 +158,9 @@ class CMAES(Strategy):
 
     *Ask/tell.* Asks hand out the generation's samples in order (more from the same
     distribution when asks run ahead of tells); the generation updates at the first ask
-    after :math:`\\lambda` of them have been told, ranking every told sample of it. Failures
-    (``nan``, ``inf``) rank last. Told configurations that were not asked in the generation
+    after :math:`\\lambda` of them have been told, ranking every told sample of it (a value
+    goes to the first untold sample with an equal configuration). Failures (``nan``,
+    ``inf``) rank last. Told configurations that were not asked in the generation
     (warm starts, late tells) are injected into the next update (Hansen 2011): their step is
     :math:`y = A^{-1}(x - m)/\\sigma`, its Mahalanobis length clipped to
     :math:`\\sqrt{n} + 2n/(n+2)`; ``lambda_`` of them waiting before a generation's first ask
@@ -206,9 +208,11 @@ class CMAES(Strategy):
         self.max_restarts = check_scalar(max_restarts, "max_restarts", kind=int, low=0)
         n = len(space)
         self._discrete = np.array([isinstance(d, (Integer, Categorical)) for d in space.values()])
+        self._upper = np.triu_indices(n, 1)
         self.n_restarts_ = 0
         self.generation_ = 0
-        self._pending: dict[tuple, deque] = {}  # config key -> asked (generation, slot, genome)
+        self._decoder = Decoder(space)
+        self._stale: dict[tuple, deque] = {}  # config key -> samples asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # configurations to inject
         lam = population_size or 4 + int(3 * math.log(n))
         self._start(self._initial_mean(mean0), lam)
@@ -251,13 +255,8 @@ class CMAES(Strategy):
 
     def _new_generation(self) -> None:
         self._A = self._margin()
-        self._X = np.empty((0, len(self.space)))  # genotypes x, in ask order
-        self._Y = np.empty((0, len(self.space)))  # steps y = B D z
-        self._configs: list[dict[str, Any]] = []
-        self._values: list[float] = []
-        self._told: list[bool] = []
-        self._n_gen_told = 0
-        self._cursor = 0
+        self._gen = Proposals(self._decoder, len(self.space))  # samples x, in ask order
+        self._Y = np.empty((0, len(self.space)))  # their steps y = B D z
 
     def _margin(self) -> np.ndarray:
         """Diagonal ``A``: the marginal std of discrete coordinates at least ``h / z``."""
@@ -282,34 +281,33 @@ class CMAES(Strategy):
     def _extend_stream(self) -> None:
         s, n = self._s, len(self.space)
         ss = np.random.SeedSequence(
-            self.seed, spawn_key=(_STREAM, self.generation_, len(self._X) // self.lambda_))
+            self.seed, spawn_key=(_STREAM, self.generation_, len(self._Y) // self.lambda_))
         Z = np.random.default_rng(ss).standard_normal((self.lambda_, n))
         Y = Z @ (s["B"] * s["D"]).T  # Eq. (39): y = B D z
         X = s["m"] + s["sigma"] * self._A * Y  # Eq. (40), with the margin A
-        self._X, self._Y = np.vstack([self._X, X]), np.vstack([self._Y, Y])
-        self._configs.extend(self.space.from_unit(reflect(X)))
-        self._values.extend([np.nan] * self.lambda_)
-        self._told.extend([False] * self.lambda_)
+        self._Y = np.vstack([self._Y, Y]) if len(self._Y) else Y
+        self._gen.extend(X, reflect(X))  # decoded a block at a time
 
     # --- a generation's update ------------------------------------------------------------
     def _advance_if_due(self) -> None:
-        lam = self.lambda_
-        if self._n_gen_told < lam and not (self._cursor == 0 and len(self._pool) >= lam):
+        lam, gen = self.lambda_, self._gen
+        if gen.n_told < lam and not (gen.cursor == 0 and len(self._pool) >= lam):
             return
         s = self._s
-        told = np.flatnonzero(self._told)
+        told = np.flatnonzero(gen.told)
         Y = np.vstack([self._Y[told], *[self._injected_step(u) for u, _ in self._pool]])
-        f = np.concatenate([np.asarray(self._values)[told], [v for _, v in self._pool]])
+        f = np.concatenate([np.asarray(gen.values)[told], [v for _, v in self._pool]])
         order = fitness_order(f)
+        gen.retire(self._stale)  # asked, not told: a late tell is injected later
         self._pool = []
         cma_update(s, Y[order], self._A)
         s["evals"] += len(f)
         s["m"] = s["m"] - 2.0 * np.floor((s["m"] + 0.5) / 2.0)  # same reflections, m near the box
         if s["evals"] - s["eigen_evals"] > lam / (s["c1"] + s["cmu"]) / len(s["m"]) / 10:
             self._eigen()
-        finite = f[np.isfinite(f)]
-        self._best_history.append(float(finite.min()) if finite.size else np.inf)
-        self._median_history.append(float(np.median(finite)) if finite.size else np.inf)
+        finite = f[order[: np.count_nonzero(np.isfinite(f))]]  # sorted
+        self._best_history.append(float(finite[0]) if finite.size else np.inf)
+        self._median_history.append(_sorted_median(finite) if finite.size else np.inf)
         self.generation_ += 1
         if self.restarts == "ipop" and self.n_restarts_ < self.max_restarts and self._stop(f):
             self.n_restarts_ += 1
@@ -328,7 +326,8 @@ class CMAES(Strategy):
 
     def _eigen(self) -> None:
         s = self._s
-        C = np.triu(s["C"]) + np.triu(s["C"], 1).T  # enforce symmetry
+        C = s["C"].copy()
+        C[self._upper[::-1]] = C[self._upper]  # enforce symmetry: lower mirrors upper
         eigenvalues, s["B"] = np.linalg.eigh(C)
         s["D"] = np.sqrt(np.maximum(eigenvalues, 1e-300))
         s["C"], s["eigen_evals"] = C, s["evals"]
@@ -369,22 +368,39 @@ class CMAES(Strategy):
         return True
 
     # --- the protocol ---------------------------------------------------------------------
-    def _ask(self) -> dict[str, Any]:
-        self._advance_if_due()
-        if self._cursor == len(self._X):
-            self._extend_stream()
-        slot, self._cursor = self._cursor, self._cursor + 1
-        config = dict(self._configs[slot])
-        self._pending.setdefault(config_key(config), deque()).append(
-            (self.generation_, slot, self._X[slot]))
+    def _hand_out(self, n: int) -> list[dict[str, Any]]:
+        self._advance_if_due()  # tells only come between batches
+        return self._gen.hand_out(n, self._extend_stream)
+
+    def ask(self) -> dict[str, Any]:
+        """The next configuration (:meth:`Strategy.ask`): decoded from the unit cube, it lies
+        inside the space without being validated again."""
+        config = self._hand_out(1)[0]  # decoded from the cube: inside the space
+        self.n_asked += 1
         return config
 
+    def ask_batch(self, n: int) -> list[dict[str, Any]]:
+        """The next ``n`` configurations (:meth:`Strategy.ask_batch`), decoded a generation
+        at a time."""
+        n = check_scalar(n, "n", kind=int, low=1)
+        configs = self._hand_out(n)
+        self.n_asked += n
+        return configs
+
+    def _ask(self) -> dict[str, Any]:
+        return self._hand_out(1)[0]
+
+    def _recall(self, config: Any) -> dict[str, Any] | None:
+        return self._gen.recall(config)
+
     def _tell(self, config: dict[str, Any], value: float) -> None:
-        generation, slot, x = pop_pending(self._pending, config_key(config), self.generation_)
-        if generation == self.generation_ and slot >= 0:
-            self._values[slot] = value
-            self._told[slot] = True
-            self._n_gen_told += 1
-        else:
-            self._pool.append((reflect(x) if x is not None else self.space.to_unit(config),
-                               value))
+        if self._gen.record(config, value):
+            return
+        x = pop_stale(self._stale, config)
+        self._pool.append((reflect(x) if x is not None else self.space.to_unit(config), value))
+
+
+def _sorted_median(values: np.ndarray) -> float:
+    """Median of sorted values."""
+    n = len(values)
+    return float(values[n // 2] if n % 2 else 0.5 * (values[n // 2 - 1] + values[n // 2]))

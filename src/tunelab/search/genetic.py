@@ -35,13 +35,12 @@ from tunelab._validation import check_choice, check_scalar
 from tunelab.search._base import Strategy
 from tunelab.search._ga_operators import (
     Operators,
-    config_key,
     fitness_order,
     gene_kinds,
     make_offspring,
-    pop_pending,
     snap,
 )
+from tunelab.search._proposals import Decoder, Proposals, config_key, pop_stale
 from tunelab.space import Space
 
 _STREAM = 1  # spawn-key tag of the generations' random streams
@@ -117,7 +116,10 @@ class GeneticSearch(Strategy):
     individuals told after their generation had closed. When ``N`` such configurations wait
     before a generation's first ask, they stand for its children (so ``N`` warm starts
     told first form the first population). Ranking puts failures (``nan``, ``inf``) last,
-    ties in the order above (elites, then children and ``W`` in order of telling).
+    ties in the order above (elites, then children and ``W`` in order of telling). A value
+    goes to the first untold individual of the generation with an equal configuration, so
+    that telling the dicts asked or equal copies of them (a study's replay) is the same; a
+    dict handed out and told back unchanged is recognized without being validated again.
 
     *Steady-state mode.* Asks draw uniform genomes until ``N`` individuals have been told,
     then one child each of the current population; each told individual (asked or not)
@@ -194,12 +196,13 @@ class GeneticSearch(Strategy):
         self.steady_state = bool(steady_state)
         self._ops = self._operators()
         self._genes = gene_kinds(space)  # (kinds, n_choices)
+        self._decoder = Decoder(space)
         self.population_ = np.empty((0, len(space)))
         self.fitness_ = np.empty(0)
         self.generation_ = 0
-        self._pending: dict[tuple, deque] = {}  # config key -> asked (generation, slot, genome)
+        self._stale: dict[tuple, deque] = {}  # config key -> genomes asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # W, or the steady-state inbox
-        self._new_generation()
+        self._gen = Proposals(self._decoder, len(space))
 
     def _operators(self) -> Operators:
         rate = 1.0 / len(self.space) if self.mutation_rate is None else self.mutation_rate
@@ -212,45 +215,38 @@ class GeneticSearch(Strategy):
         )
 
     # --- generational bookkeeping ---------------------------------------------------------
-    def _new_generation(self) -> None:
-        self._stream = np.empty((0, len(self.space)))  # the generation's genomes, in ask order
-        self._configs: list[dict[str, Any]] = []  # and their configurations
-        self._values: list[float] = []
-        self._told: list[bool] = []
-        self._n_gen_told = 0
-        self._cursor = 0
-
     def _extend_stream(self) -> None:
         n = self.population_size
-        block = len(self._stream) // n
         rng = np.random.default_rng(np.random.SeedSequence(
-            self.seed, spawn_key=(_STREAM, self.generation_, block)))
+            self.seed, spawn_key=(_STREAM, self.generation_, len(self._gen.configs) // n)))
         genomes = self._random_genomes(rng, n) if self.generation_ == 0 else make_offspring(
             self.space, self._ops, self.population_, self.fitness_, n, rng, self._genes)
-        self._stream = np.vstack([self._stream, genomes])
-        self._configs.extend(self.space.from_unit(genomes))  # decoded a block at a time
-        self._values.extend([np.nan] * n)
-        self._told.extend([False] * n)
+        self._gen.extend(genomes)  # decoded a block at a time
 
     def _random_genomes(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return snap(self.space, rng.random((n, len(self.space))), self._genes[0])
 
     def _advance_if_due(self) -> None:
-        n = self.population_size
-        warm_start = self._cursor == 0 and len(self._pool) >= n
-        if self._n_gen_told < n and not warm_start:
+        n, gen = self.population_size, self._gen
+        warm_start = gen.cursor == 0 and len(self._pool) >= n
+        if gen.n_told < n and not warm_start:
             return
-        told = np.flatnonzero(self._told)
+        told = np.flatnonzero(gen.told)
         elites = fitness_order(self.fitness_)[: self.elitism]
-        U = np.vstack([self.population_[elites], self._stream[told],
+        U = np.vstack([self.population_[elites], gen.genomes[told],
                        *[u[None] for u, _ in self._pool]])
-        f = np.concatenate([self.fitness_[elites], np.asarray(self._values)[told],
+        f = np.concatenate([self.fitness_[elites], np.asarray(gen.values)[told],
                             [v for _, v in self._pool]])
         best = fitness_order(f)[:n]
         self.population_, self.fitness_ = U[best], f[best]
+        gen.retire(self._stale)  # asked, not told: a late tell joins the next selection
         self._pool = []
         self.generation_ += 1
-        self._new_generation()
+        self._gen = Proposals(self._decoder, len(self.space))
+
+    def _hand_out(self, n: int) -> list[dict[str, Any]]:
+        self._advance_if_due()  # tells only come between batches
+        return self._gen.hand_out(n, self._extend_stream)
 
     # --- steady state ---------------------------------------------------------------------
     def _absorb(self) -> None:
@@ -267,35 +263,44 @@ class GeneticSearch(Strategy):
         self._pool = []
 
     # --- the protocol ---------------------------------------------------------------------
-    def _ask(self) -> dict[str, Any]:
+    def ask(self) -> dict[str, Any]:
+        """The next configuration (:meth:`Strategy.ask`): decoded from the unit cube, it lies
+        inside the space without being validated again."""
         if self.steady_state:
-            self._absorb()
-            rng = self._rng()
-            if len(self.fitness_) < self.population_size:
-                u = self._random_genomes(rng, 1)[0]
-            else:
-                u = make_offspring(self.space, self._ops, self.population_, self.fitness_, 1,
-                                   rng, self._genes)[0]
-            slot, config = -1, self.space.from_unit(u)
-        else:
-            self._advance_if_due()
-            if self._cursor == len(self._stream):
-                self._extend_stream()
-            slot, self._cursor = self._cursor, self._cursor + 1
-            u, config = self._stream[slot], dict(self._configs[slot])
-        self._pending.setdefault(config_key(config), deque()).append(
-            (self.generation_, slot, u))
+            return super().ask()
+        config = self._hand_out(1)[0]  # decoded from the cube: inside the space
+        self.n_asked += 1
         return config
 
-    def _tell(self, config: dict[str, Any], value: float) -> None:
-        key = config_key(config)
-        generation, slot, u = pop_pending(self._pending, key, self.generation_)
-        if u is None:
-            u = self.space.to_unit(config)
-        if not self.steady_state and generation == self.generation_ and slot >= 0:
-            self._values[slot] = value
-            self._told[slot] = True
-            self._n_gen_told += 1
-        else:
-            self._pool.append((u, value))
+    def ask_batch(self, n: int) -> list[dict[str, Any]]:
+        """The next ``n`` configurations (:meth:`Strategy.ask_batch`), decoded a generation
+        at a time."""
+        n = check_scalar(n, "n", kind=int, low=1)
+        if self.steady_state:
+            return super().ask_batch(n)
+        configs = self._hand_out(n)
+        self.n_asked += n
+        return configs
 
+    def _ask(self) -> dict[str, Any]:
+        if not self.steady_state:
+            return self._hand_out(1)[0]
+        self._absorb()
+        rng = self._rng()
+        if len(self.fitness_) < self.population_size:
+            u = self._random_genomes(rng, 1)[0]
+        else:
+            u = make_offspring(self.space, self._ops, self.population_, self.fitness_, 1, rng,
+                               self._genes)[0]
+        config = self.space.from_unit(u)
+        self._stale.setdefault(config_key(config), deque()).append(u)
+        return config
+
+    def _recall(self, config: Any) -> dict[str, Any] | None:
+        return None if self.steady_state else self._gen.recall(config)
+
+    def _tell(self, config: dict[str, Any], value: float) -> None:
+        if not self.steady_state and self._gen.record(config, value):
+            return
+        u = pop_stale(self._stale, config)
+        self._pool.append((self.space.to_unit(config) if u is None else u, value))
