@@ -6,6 +6,7 @@ value received and what is allowed, so that a user can fix the call without read
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -102,12 +103,19 @@ def check_scalar(
         The range's ends; ``None`` leaves that side open.
     """
     integral = kind is int
-    ok_type = isinstance(value, numbers.Integral if integral else numbers.Real)
-    if not ok_type or isinstance(value, bool):
-        what = "an integer" if integral else "a real number"
-        raise TypeError(f"{name} must be {what}; got {value!r} of type {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}")
+    exact = type(value)
+    if exact is int or (exact is float and not integral):  # the common cases, cheaply
+        if exact is float and not math.isfinite(value):
+            raise ValueError(f"{name} must be finite; got {value!r}")
+    else:
+        ok_type = isinstance(value, numbers.Integral if integral else numbers.Real)
+        if not ok_type or isinstance(value, bool):
+            what = "an integer" if integral else "a real number"
+            raise TypeError(
+                f"{name} must be {what}; got {value!r} of type {type(value).__name__}"
+            )
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite; got {value!r}")
     too_low = low is not None and (value < low if low_inclusive else value <= low)
     too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:

@@ -183,6 +183,18 @@ class StrategyContract:
             strategy.tell(missing, 1.0)
         assert strategy.n_told == 0 and strategy.history == []
 
+    def test_tell_of_a_retyped_copy_is_validated(self):
+        # an equal value of another type is no proof of validity: True == 1, 1.0 == 1
+        space = self.make_space()
+        strategy = self.make_strategy(space)
+        config = strategy.ask()
+        with pytest.raises(ValueError, match="units"):
+            strategy.tell({**config, "units": True} if config["units"] == 1 else
+                          {**config, "units": float("nan")}, 1.0)
+        strategy.tell({**config, "units": float(config["units"])}, 1.0)
+        told, _ = strategy.history[-1]
+        assert told == space.validate(config) and type(told["units"]) is int
+
     @pytest.mark.parametrize("value", ["1.0", None, True, [1.0]])
     def test_tell_validates_value(self, value):
         strategy = self.make_strategy(self.make_space())

@@ -18,6 +18,8 @@ References
 from __future__ import annotations
 
 import warnings
+from operator import is_
+from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
@@ -94,14 +96,50 @@ class RandomSearch(Strategy):
             return self._lhs_point()
         return self._random_config()
 
-    def _random_config(self) -> dict:
-        # Drawing and decoding 256 points at once costs about as much as one point at a time,
-        # so the per-ask overhead is a dict copy. Ask i still depends only on (seed, i).
-        block, i = divmod(self.n_asked, _BLOCK)
+    # The "random" sampler's fast path. Drawing and decoding 256 points at once costs about
+    # as much as one point at a time, and decoded points lie inside the space by construction,
+    # so an ask is a dict copy, with no validation; a tell of an unchanged copy (equal, with
+    # values of the same types) is recognized and not validated again. Ask i still depends
+    # only on (seed, i).
+    def ask(self) -> dict[str, Any]:
+        if self.sampler != "random":
+            return super().ask()
+        config = dict(self._decoded(self.n_asked // _BLOCK)[self.n_asked % _BLOCK])
+        self.n_asked += 1
+        return config
+
+    def ask_batch(self, n: int) -> list[dict[str, Any]]:
+        if self.sampler != "random":
+            return super().ask_batch(n)
+        n = check_scalar(n, "n", kind=int, low=1)
+        configs: list[dict[str, Any]] = []
+        while len(configs) < n:
+            block, i = divmod(self.n_asked, _BLOCK)
+            rows = self._decoded(block)[i:i + n - len(configs)]
+            configs += map(dict, rows)
+            self.n_asked += len(rows)
+        return configs
+
+    def _recall(self, config: Any) -> dict[str, Any] | None:
+        """The decoded configuration of ask ``n_told`` when ``config`` is an unchanged copy
+        of it: the tell of a study that asks and tells in order."""
+        block, i = divmod(self.n_told, _BLOCK)
+        if (self.sampler != "random" or self._block is None or self._block[0] != block
+                or type(config) is not dict):
+            return None
+        own = self._block[1][i]
+        if config == own and all(map(is_, map(type, config.values()), map(type, own.values()))):
+            return own
+        return None
+
+    def _decoded(self, block: int) -> list[dict[str, Any]]:
         if self._block is None or self._block[0] != block:
             u = np.random.default_rng([self.seed, block]).random((_BLOCK, len(self.space)))
             self._block = (block, self.space.from_unit(u))
-        return dict(self._block[1][i])
+        return self._block[1]
+
+    def _random_config(self) -> dict:
+        return dict(self._decoded(self.n_asked // _BLOCK)[self.n_asked % _BLOCK])
 
     def _sobol_point(self) -> np.ndarray:
         if self._engine is None:  # one engine: its point i is ask i

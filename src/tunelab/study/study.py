@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping
+from itertools import count
 from typing import Any
 
 from tunelab._validation import check_choice
@@ -236,11 +237,9 @@ class Study:
     def _ask(self, n: int) -> list[Trial]:
         """Ask for up to ``n`` configurations and record them as RUNNING trials."""
         configs = self.strategy.ask_batch(n)
-        start = len(self._trials)
-        trials = [Trial(start + i, config) for i, config in enumerate(configs)]
-        seqs = range(self._seq, self._seq + len(trials))
+        trials = list(map(Trial, count(len(self._trials)), configs))
         if self._storage is not None:
-            self._storage.add_trials(trials, seqs)
+            self._storage.add_trials(trials, range(self._seq, self._seq + len(trials)))
         self._seq += len(trials)
         self._trials.extend(trials)
         return trials

@@ -99,7 +99,7 @@ class Trial:
         self.datetime_start = datetime_start
         self.datetime_complete = datetime_complete
         self.error = error
-        self.intermediate_values = dict(intermediate_values or {})
+        self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
         self._pruner: Callable[[Trial], bool] | None = None
 
     @property
