@@ -15,13 +15,17 @@ from sklearn.metrics import accuracy_score, log_loss  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 
-def test_names_and_the_problem_registry_stays_as_it_was():
+def test_names_and_problems_get_builds_tasks_too():
     assert tasks.names() == sorted([
         "logreg_breast_cancer", "logreg_digits", "logreg_wine", "mlp_breast_cancer",
         "mlp_diabetes", "mlp_digits", "mlp_wine"])
     assert not set(tasks.names()) & set(problems.names())
-    with pytest.raises(ValueError, match="name must be one of"):
-        problems.get("logreg_wine")
+    task = problems.get("logreg_wine", cv=3)
+    assert isinstance(task, tasks.Task) and task.name == "logreg_wine"
+    config = task.space.sample(np.random.default_rng(0))
+    assert task(config) == tasks.get("logreg_wine", cv=3)(config)
+    with pytest.raises(ValueError, match="name must be one of .*'branin'.*'logreg_wine'"):
+        problems.get("logreg_whine")
 
 
 @pytest.mark.parametrize("name", ["breast_cancer", "digits", "wine", "diabetes"])

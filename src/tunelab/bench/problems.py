@@ -293,11 +293,19 @@ def names() -> list[str]:
 def get(name: str, **options: Any) -> Problem:
     """Build the problem ``name`` with ``options`` (see the module's docstring).
 
+    ``name`` may also be a tuning task of :mod:`tunelab.bench.tasks` (``tasks.names()``),
+    which is then built by ``tasks.get(name, **options)``.
+
     Raises ``ValueError`` for an unknown name (listing the known ones) and ``TypeError`` for
     an option the problem does not take.
     """
     if name not in _REGISTRY:
-        raise ValueError(f"name must be one of {', '.join(map(repr, names()))}; got {name!r}")
+        from tunelab.bench import tasks
+
+        if name in tasks.names():
+            return tasks.get(name, **options)
+        known = ", ".join(map(repr, names() + tasks.names()))
+        raise ValueError(f"name must be one of {known}; got {name!r}")
     entry = _REGISTRY[name]
     allowed = ["dim", "noise_std", "seed", *entry.params]
     unknown = [k for k in options if k not in allowed]
