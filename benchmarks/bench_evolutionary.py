@@ -1,7 +1,8 @@
 """Timings of the evolutionary strategies: GA operators (Numba kernels and NumPy twins), one GA
 generation as arrays (the fused kernel and ``make_offspring``), the block decoder beside
 ``Space.from_unit``, and one generation of the GA and of CMA-ES through the protocol
-(``ask_batch`` of the whole population, then a ``tell`` per configuration).
+(``ask_batch`` of the whole population, then a ``tell`` per configuration or one
+``tell_batch``).
 
 Population 100 in 10-D unless stated. Run with ``pytest benchmarks/bench_evolutionary.py
 --benchmark-enable`` (benchmarks are disabled by default in the test configuration).
@@ -12,7 +13,7 @@ import pytest
 
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
-from tunelab.search._proposals import Decoder
+from tunelab.search._decoder import Decoder
 from tunelab.search.cmaes import CMAES
 from tunelab.search.genetic import GeneticSearch
 from tunelab.space import Real, Space
@@ -78,18 +79,24 @@ def test_decode_a_generation(benchmark, decode):
     benchmark(Decoder(SPACE) if decode == "decoder" else SPACE.from_unit, X)
 
 
-def _protocol_generation(strategy, size):
-    for config in strategy.ask_batch(size):
-        strategy.tell(config, 1.0)  # a constant objective: the strategy's time alone
+def _protocol_generation(strategy, size, batched):
+    configs = strategy.ask_batch(size)  # a constant objective: the strategy's time alone
+    if batched:
+        strategy.tell_batch(configs, [1.0] * len(configs))
+        return
+    for config in configs:
+        strategy.tell(config, 1.0)
 
 
-def test_genetic_generation_through_ask_tell(benchmark):
+@pytest.mark.parametrize("batched", [False, True], ids=["tell", "tell_batch"])
+def test_genetic_generation_through_ask_tell(benchmark, batched):
     strategy = GeneticSearch(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N)
-    benchmark(_protocol_generation, strategy, N)
+    _protocol_generation(strategy, N, batched)
+    benchmark(_protocol_generation, strategy, N, batched)
 
 
-def test_cmaes_generation_through_ask_tell(benchmark):
+@pytest.mark.parametrize("batched", [False, True], ids=["tell", "tell_batch"])
+def test_cmaes_generation_through_ask_tell(benchmark, batched):
     strategy = CMAES(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N)
-    benchmark(_protocol_generation, strategy, N)
+    _protocol_generation(strategy, N, batched)
+    benchmark(_protocol_generation, strategy, N, batched)

@@ -14,7 +14,7 @@ from scipy import stats
 
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
-from tunelab.search._proposals import Decoder, duplicated_rows_numpy, unit_to_real_numpy
+from tunelab.search._decoder import Decoder, duplicated_rows_numpy, unit_to_real_numpy
 from tunelab.space import Categorical, Integer, Real, Space
 
 REAL, INTEGER, CATEGORICAL = ga.REAL, ga.INTEGER, ga.CATEGORICAL

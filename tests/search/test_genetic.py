@@ -63,10 +63,14 @@ def test_generation_closes_after_population_size_tells():
     np.testing.assert_allclose(search.fitness_, want)
 
 
-@pytest.mark.parametrize("batch", [2, 3, 6])
-def test_batches_dividing_the_population_give_the_sequential_run(batch):
-    reference = run(GeneticSearch(sphere_space(), population_size=6, seed=1), sphere, 36)
-    search = run(GeneticSearch(sphere_space(), population_size=6, seed=1), sphere, 36, batch)
+@pytest.mark.parametrize("batch", [2, 3, 4, 6, 7, 13])
+def test_batches_told_in_full_give_the_sequential_run(batch):
+    """ask_batch stops at the end of a generation (which hands out fewer than six when a
+    child is a clone), so batches of any size, each told in full, give the run of single
+    asks and tells."""
+    options = {"population_size": 6, "crossover_rate": 0.5, "seed": 1}
+    reference = run(GeneticSearch(sphere_space(), **options), sphere, 60)
+    search = run(GeneticSearch(sphere_space(), **options), sphere, 60, batch)
     assert search.history == reference.history
     np.testing.assert_array_equal(search.population_, reference.population_)
 
@@ -97,7 +101,9 @@ def test_elites_survive_and_population_is_best_of_candidates():
 
 def test_failures_rank_last():
     search = GeneticSearch(sphere_space(), population_size=8, elitism=0, seed=3)
-    configs = search.ask_batch(12)  # 8 of generation 0 and 4 more
+    configs = search.ask_batch(12)  # generation 0: the batch stops at its end
+    configs += search.ask_batch(4)  # 4 more individuals of generation 0, asked ahead
+    assert len(configs) == 12
     values = [math.nan if i % 3 == 0 else (math.inf if i % 3 == 1 else sphere(c))
               for i, c in enumerate(configs)]
     for config, value in zip(configs, values, strict=True):
@@ -132,7 +138,9 @@ def test_warm_starts_form_the_first_population():
 def test_late_and_unasked_tells_join_the_next_selection():
     space = sphere_space()
     search = GeneticSearch(space, population_size=4, elitism=0, seed=6)
-    first = search.ask_batch(5)  # the fifth is an extra child of generation 0
+    first = search.ask_batch(5)  # generation 0: the batch stops at its end
+    assert len(first) == 4
+    first.append(search.ask())  # an extra individual of generation 0: asks run ahead
     for config in first[:4]:
         search.tell(config, 1.0 + sphere(config))
     child = search.ask()  # generation 0 closes without the fifth
@@ -158,7 +166,8 @@ def shuffled_run(search, copies, n_generations=8, seed=0):
     ``dict(config)`` (as a study does) instead of the very dicts handed out."""
     rng = np.random.default_rng(seed)
     for _ in range(n_generations):
-        batch = search.ask_batch(search.population_size + 2)  # two left untold
+        batch = search.ask_batch(search.population_size)  # the rest of the generation
+        batch += search.ask_batch(2)  # asked ahead: some are left untold
         for i in rng.permutation(len(batch))[: search.population_size]:
             config = dict(batch[i]) if copies else batch[i]
             search.tell(config, config["k"] + rng.random())
@@ -219,8 +228,9 @@ def test_a_changed_or_repeated_tell_is_recorded_as_told():
 
 # --- steady state -----------------------------------------------------------------------------
 def test_steady_state_replaces_the_worst():
-    space = sphere_space()
-    search = GeneticSearch(space, population_size=4, steady_state=True, seed=7)
+    space = sphere_space()  # every gene mutates: no child is a clone with a known value
+    search = GeneticSearch(space, population_size=4, steady_state=True, mutation_rate=1.0,
+                           seed=7)
     for value in [4.0, 2.0, math.nan, 3.0]:
         search.tell(search.ask(), value)
     child = search.ask()  # absorbs the four told

@@ -29,7 +29,9 @@ def _same_trials(a, b):
 @pytest.mark.parametrize(
     ("strategy", "options"),
     [("random", None), ("random", {"sampler": "sobol"}), ("sobol", None),
-     ("grid", {"resolution": 4}), ("lhs", {"design_size": 16})],
+     ("grid", {"resolution": 4}), ("lhs", {"design_size": 16}),
+     ("genetic", {"population_size": 8}), ("cmaes", None), ("cmaes", {"restarts": "ipop"}),
+     ("bayes", {"n_initial": 5, "n_candidates": 128, "n_restarts": 2})],
 )
 def test_resume_equals_one_run(tmp_path, strategy, options):
     space = make_space()

@@ -23,7 +23,7 @@ import abc
 import inspect
 import numbers
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,8 @@ class Strategy(abc.ABC):
     holds the pair. They draw random numbers only from ``self._rng()``, store each
     constructor argument under its own name (:meth:`get_params` reads them back), and
     document how they treat failures. A strategy that can recognize the configurations it
-    handed out may spare ``tell`` their validation through ``_recall``.
+    handed out may spare ``tell`` their validation through ``_recall``, and
+    :meth:`tell_batch` the per-pair work through ``_tell_batch``.
     """
 
     name: str = ""
@@ -94,6 +95,13 @@ class Strategy(abc.ABC):
         out, unchanged since; ``None`` (the default) when ``tell`` must validate it."""
         return None
 
+    def _tell_batch(self, configs: list[Any], values: list[float]) -> list[dict] | None:
+        """Learn a batch at once, when that gives what ``tell`` of each pair in order would:
+        return the validated configurations (``history`` and ``n_told`` are then updated by
+        :meth:`tell_batch`), or ``None`` (the default), having changed nothing. ``values``
+        are floats."""
+        return None
+
     def ask(self) -> dict[str, Any]:
         """Return the next configuration to evaluate, validated, inside the space.
 
@@ -114,7 +122,9 @@ class Strategy(abc.ABC):
 
         By default, ``n`` successive asks; fewer when a finite strategy runs out, and
         ``SearchExhausted`` when it has none left. Strategies whose proposals depend on
-        pending evaluations (Bayesian optimization) override it.
+        pending evaluations (Bayesian optimization) override it, and so do those that work a
+        generation at a time, which may return fewer than ``n`` at a generation's end (the
+        genetic algorithm). At least one configuration comes back.
         """
         n = check_scalar(n, "n", kind=int, low=1)
         configs: list[dict[str, Any]] = []
@@ -149,6 +159,59 @@ class Strategy(abc.ABC):
         self.history.append((config, value))
         self.n_told += 1
         self._tell(config, value)
+
+    def tell_batch(self, configs: Sequence[Mapping[str, Any]],
+                   values: Sequence[float] | np.ndarray) -> None:
+        """Record the values of several configurations, as :meth:`tell` of each pair in order.
+
+        Parameters
+        ----------
+        configs : sequence of dict
+            Configurations inside the space (asked or not), as for :meth:`tell`.
+        values : sequence of float or ndarray of shape (n,)
+            Their objective values, to be minimized; ``nan`` or ``inf`` for failures.
+
+        Raises
+        ------
+        ValueError
+            When ``configs`` and ``values`` differ in length, ``values`` is an array of more
+            than one dimension, or a configuration is invalid (as :meth:`tell`; the pairs
+            before it have then been told).
+        TypeError
+            When either is not a sequence, or a value is not a real number (as
+            :meth:`tell`).
+
+        Notes
+        -----
+        The result is always that of the loop ``for c, v in zip(configs, values):
+        tell(c, v)``. Strategies that recognize a whole batch of the configurations they
+        handed out, unchanged and with float values, record it at once (``_tell_batch``);
+        any other batch goes through that loop.
+        """
+        if isinstance(configs, Mapping) or not isinstance(configs, Iterable):
+            raise TypeError(f"configs must be a sequence of configurations (dicts); got "
+                            f"{type(configs).__name__}")
+        if isinstance(values, np.ndarray):
+            if values.ndim != 1:
+                raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
+            values = values.tolist()
+        elif isinstance(values, Iterable) and not isinstance(values, (str, bytes)):
+            values = list(values)
+        else:
+            raise TypeError(f"values must be a sequence of real numbers; got "
+                            f"{type(values).__name__}")
+        configs = list(configs)
+        if len(configs) != len(values):
+            raise ValueError(f"configs and values must have the same length; got "
+                             f"{len(configs)} configs and {len(values)} values")
+        if configs and set(map(type, values)) == {float}:
+            owns = self._tell_batch(configs, values)
+            if owns is not None:
+                self.history.extend(zip(owns, values, strict=True))
+                self.n_told += len(owns)
+                return
+        for config, value in zip(configs, values, strict=True):
+            self.tell(config, value)
 
     def replay_ask(self, config: Mapping[str, Any]) -> None:
         """Put the strategy in the state it would be in had ``ask()`` returned ``config``.

@@ -262,20 +262,23 @@ def round_integers(space: Space, crossed: np.ndarray, mutated: np.ndarray, kinds
 def make_offspring(space: Space, ops: Operators, U: np.ndarray, values: np.ndarray, n: int,
                    rng: np.random.Generator,
                    genes: tuple[np.ndarray, np.ndarray] | None = None,
-                   return_parents: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                   return_parents: bool = False,
+                   order: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``n`` children of the population ``U`` (rows) with fitness ``values``.
 
     Mating selection of ``2 ceil(n/2)`` parents, crossover of consecutive pairs, mutation
     (one kernel call on numbers drawn up front by :func:`draw`), then integer genes rounded
     to their bins (:func:`round_integers`). Equal inputs and generator states give equal
     children. ``genes`` is ``gene_kinds(space)``, computed when not given; with
-    ``return_parents``, the parents' indices (pairs ``2k, 2k+1``) come too.
+    ``return_parents``, the parents' indices (pairs ``2k, 2k+1``) come too. ``order`` is
+    ``fitness_order(values)``, computed when not given.
     """
     kinds, n_choices = gene_kinds(space) if genes is None else genes
     n_pairs = -(-n // 2)
     draws, Z = draw(ops, n_pairs, U.shape[1], rng)
+    order = fitness_order(values) if order is None else order
     parents, crossed, mutated = _jit.offspring(
-        np.ascontiguousarray(U, dtype=np.float64), fitness_order(values), kinds, n_choices,
+        np.ascontiguousarray(U, dtype=np.float64), order, kinds, n_choices,
         draws, Z, ops.codes(n_pairs), ops.params())
     if (kinds == INTEGER).any():
         mutated = round_integers(space, crossed, mutated, kinds, rng)

@@ -32,11 +32,12 @@ import numpy as np
 
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
+from tunelab.search._decoder import Decoder
 from tunelab.search._ga_operators import fitness_order
-from tunelab.search._proposals import Decoder, Proposals, pop_stale
+from tunelab.search._proposals import Proposals, Streams, pop_stale
 from tunelab.space import Categorical, Integer, Space
 
-_STREAM, _RESTART = 2, 3  # spawn-key tags of the random streams
+_STREAM, _RESTART = 3, 4  # tags of the random streams (Streams)
 
 
 def cma_parameters(n: int, lam: int) -> dict[str, Any]:
@@ -169,8 +170,9 @@ class CMAES(Strategy):
     *Restarts* (``"ipop"``) fire on the criteria of Hansen (2016), App. B: TolFun
     (:math:`10^{-12}`), TolX (:math:`10^{-12}\\sigma_0`), ConditionCov (:math:`10^{14}`),
     NoEffectAxis, NoEffectCoord and Stagnation. Randomness: generation ``g``'s ``c``-th
-    block of samples comes from ``SeedSequence(seed, spawn_key=(2, g, c))``, restart ``r``'s
-    mean from ``spawn_key=(3, r, 0)``.
+    block of samples comes from the Philox stream ``(3, g, c)`` of
+    :class:`~tunelab.search._proposals.Streams`, restart ``r``'s mean from the stream
+    ``(4, r, 0)``: pure functions of the seed and of those indices.
 
     Examples
     --------
@@ -212,6 +214,7 @@ class CMAES(Strategy):
         self.n_restarts_ = 0
         self.generation_ = 0
         self._decoder = Decoder(space)
+        self._streams = Streams(self.seed)
         self._stale: dict[tuple, deque] = {}  # config key -> samples asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # configurations to inject
         lam = population_size or 4 + int(3 * math.log(n))
@@ -280,9 +283,8 @@ class CMAES(Strategy):
 
     def _extend_stream(self) -> None:
         s, n = self._s, len(self.space)
-        ss = np.random.SeedSequence(
-            self.seed, spawn_key=(_STREAM, self.generation_, len(self._Y) // self.lambda_))
-        Z = np.random.default_rng(ss).standard_normal((self.lambda_, n))
+        rng = self._streams(_STREAM, self.generation_, self._gen.n_blocks)
+        Z = rng.standard_normal((self.lambda_, n))
         Y = Z @ (s["B"] * s["D"]).T  # Eq. (39): y = B D z
         X = s["m"] + s["sigma"] * self._A * Y  # Eq. (40), with the margin A
         self._Y = np.vstack([self._Y, Y]) if len(self._Y) else Y
@@ -311,8 +313,8 @@ class CMAES(Strategy):
         self.generation_ += 1
         if self.restarts == "ipop" and self.n_restarts_ < self.max_restarts and self._stop(f):
             self.n_restarts_ += 1
-            ss = np.random.SeedSequence(self.seed, spawn_key=(_RESTART, self.n_restarts_, 0))
-            self._start(np.random.default_rng(ss).random(len(s["m"])), 2 * lam)
+            rng = self._streams(_RESTART, self.n_restarts_, 0)
+            self._start(rng.random(len(s["m"])), 2 * lam)
             return
         self._new_generation()
 
@@ -392,6 +394,9 @@ class CMAES(Strategy):
 
     def _recall(self, config: Any) -> dict[str, Any] | None:
         return self._gen.recall(config)
+
+    def _tell_batch(self, configs: list[Any], values: list[float]) -> list[dict] | None:
+        return self._gen.record_batch(configs, values)
 
     def _tell(self, config: dict[str, Any], value: float) -> None:
         if self._gen.record(config, value):

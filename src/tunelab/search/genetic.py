@@ -22,6 +22,9 @@ References
 .. [7] K. Deb, A. Pratap, S. Agarwal and T. Meyarivan, "A fast and elitist multiobjective
    genetic algorithm: NSGA-II", IEEE Trans. Evol. Comput. 6(2), 2002 (Sec. V: p_c = 0.9,
    p_m = 1/n, eta_c = eta_m = 20).
+.. [8] F.-A. Fortin, F.-M. De Rainville, M.-A. Gardner, M. Parizeau and C. Gagne, "DEAP:
+   evolutionary algorithms made easy", JMLR 13, 2012 (``algorithms.eaSimple`` evaluates
+   only the individuals whose fitness is invalid, those that crossover or mutation changed).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import numpy as np
 
 from tunelab._validation import check_choice, check_scalar
 from tunelab.search._base import Strategy
+from tunelab.search._decoder import Decoder, config_key
 from tunelab.search._ga_operators import (
     Operators,
     fitness_order,
@@ -40,10 +44,11 @@ from tunelab.search._ga_operators import (
     make_offspring,
     snap,
 )
-from tunelab.search._proposals import Decoder, Proposals, config_key, pop_stale
+from tunelab.search._proposals import Proposals, Streams, pop_stale
 from tunelab.space import Space
 
-_STREAM = 1  # spawn-key tag of the generations' random streams
+_STREAM, _RETRY = 1, 2  # tags of the random streams (Streams)
+_PATIENCE = 10  # blocks of children in a row with nothing new, before one is asked whole
 
 
 class GeneticSearch(Strategy):
@@ -105,25 +110,49 @@ class GeneticSearch(Strategy):
     -----
     *Generational mode.* Generation 0 draws ``N`` uniform genomes; generation :math:`g \\ge 1`
     draws ``N`` children of the population :math:`P_g` (selection, crossover, mutation).
-    Asks hand them out in order, in any batch sizes; when asks run ahead of tells, more
-    children of the same parents follow. The generation closes at the first ask after ``N``
-    of its individuals have been told; then
+    Asks hand them out in order; when asks run ahead of tells, more children of the same
+    parents follow, but ``ask_batch`` stops at the end of the generation (or of the block
+    it had to draw) and returns fewer than asked, so that a batch never spans two
+    generations: batches told in full before the next ask give the run of single asks and
+    tells. The generation closes at the first ask after ``N`` of its individuals have been
+    told; then
 
     .. math:: P_{g+1} = \\text{best}_N\\big(\\text{best}_k(P_g) \\cup O_g \\cup W\\big),
 
-    with :math:`k` = ``elitism``, :math:`O_g` the generation's told individuals and :math:`W`
-    the told configurations that were not asked in the generation: warm starts, and
-    individuals told after their generation had closed. When ``N`` such configurations wait
-    before a generation's first ask, they stand for its children (so ``N`` warm starts
-    told first form the first population). Ranking puts failures (``nan``, ``inf``) last,
-    ties in the order above (elites, then children and ``W`` in order of telling). A value
-    goes to the first untold individual of the generation with an equal configuration, so
-    that telling the dicts asked or equal copies of them (a study's replay) is the same; a
-    dict handed out and told back unchanged is recognized without being validated again.
+    with :math:`k` = ``elitism``, :math:`O_g` the generation's individuals with a value
+    (told, or inherited: see below) and :math:`W` the told configurations that were not
+    asked in the generation: warm starts, and individuals told after their generation had
+    closed. When ``N`` such configurations wait before a generation's first ask, they stand
+    for its children (so ``N`` warm starts told first form the first population). Ranking
+    puts failures (``nan``, ``inf``) last, ties in the order above (elites, then children in
+    the order drawn, then ``W`` in order of telling). A value goes to the first untold
+    individual of the generation with an equal configuration, so that telling the dicts
+    asked or equal copies of them (a study's replay) is the same; a dict handed out and
+    told back unchanged is recognized without being validated again.
+
+    *Clones are not evaluated again.* Crossover and mutation leave many children equal to a
+    parent (a pair that does not mate and no gene that mutates), and on discrete spaces
+    equal to any earlier configuration. As DEAP's ``eaSimple`` evaluates only the offspring
+    whose fitness is invalid (Fortin et al. 2012), a child whose configuration already has a
+    value (told earlier, asked or not: every told configuration is kept in a dict keyed by
+    its decoded values) takes that value without being handed out, and a child equal to one
+    handed out in the same generation and still untold waits for that one's value; the
+    generation's ``N`` individuals count both. So asks hand out only configurations new to
+    the search, and a configuration told twice (a noisy objective) lends its latest value.
+    Children are screened when their block of ``N`` is drawn, so a configuration first told
+    after that (a warm start, a late tell) or still untold from an earlier generation may be
+    handed out again. A failed value (``nan``, ``inf``) is inherited as a failure, ranked
+    last. A generation whose children are all known closes without an evaluation, as in
+    DEAP. Asks must get an answer, though: after ten blocks of ``N`` children in a row with
+    nothing new (a population converged on a small discrete space, or an exhausted space),
+    the next block is handed out whole, as without this rule, at the price of evaluating
+    known configurations again.
 
     *Steady-state mode.* Asks draw uniform genomes until ``N`` individuals have been told,
     then one child each of the current population; each told individual (asked or not)
-    then replaces the population's worst if it is not worse.
+    then replaces the population's worst if it is not worse. A drawn individual with a known
+    value joins the same way, without being handed out, and the ask draws again, up to
+    ``10 N`` times; the last draw is handed out whatever it is.
 
     *Integer genes* undergo the real operators in unit coordinates (log-scaled where
     ``log=True``), then round to the bin they fall in, the value the space decodes (Deep et
@@ -138,9 +167,10 @@ class GeneticSearch(Strategy):
     budget of 10,000 evaluations (seeds 100-109; ``benchmarks/compare_evolutionary.py``
     reports seeds 0-19): a small population spends such budgets on more generations.
 
-    Randomness: generation ``g``'s ``c``-th block of ``N`` genomes comes from
-    ``default_rng(SeedSequence(seed, spawn_key=(1, g, c)))``; in steady-state mode each ask
-    uses ``self._rng()``.
+    Randomness: generation ``g``'s ``c``-th block of ``N`` genomes comes from the Philox
+    stream ``(1, g, c)`` of :class:`~tunelab.search._proposals.Streams`, a pure function of
+    the seed and of ``(g, c)``; in steady-state mode an ask's first draw uses
+    ``self._rng()``, its ``r``-th redraw the stream ``(2, n_asked, r)``.
 
     Examples
     --------
@@ -151,7 +181,7 @@ class GeneticSearch(Strategy):
     ...     config = search.ask()
     ...     search.tell(config, config["x"] ** 2 + (config["k"] - 3) ** 2)
     >>> search.generation_
-    5
+    7
     """
 
     name = "genetic"
@@ -202,7 +232,10 @@ class GeneticSearch(Strategy):
         self.generation_ = 0
         self._stale: dict[tuple, deque] = {}  # config key -> genomes asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # W, or the steady-state inbox
-        self._gen = Proposals(self._decoder, len(space))
+        self._known: dict = {}  # decoded values (Decoder.keys) -> latest value told
+        self._idle = 0  # blocks in a row that queued nothing
+        self._streams = Streams(self.seed)
+        self._gen = Proposals(self._decoder, len(space), self._known)
 
     def _operators(self) -> Operators:
         rate = 1.0 / len(self.space) if self.mutation_rate is None else self.mutation_rate
@@ -217,11 +250,12 @@ class GeneticSearch(Strategy):
     # --- generational bookkeeping ---------------------------------------------------------
     def _extend_stream(self) -> None:
         n = self.population_size
-        rng = np.random.default_rng(np.random.SeedSequence(
-            self.seed, spawn_key=(_STREAM, self.generation_, len(self._gen.configs) // n)))
+        rng = self._streams(_STREAM, self.generation_, self._gen.n_blocks)
         genomes = self._random_genomes(rng, n) if self.generation_ == 0 else make_offspring(
-            self.space, self._ops, self.population_, self.fitness_, n, rng, self._genes)
-        self._gen.extend(genomes)  # decoded a block at a time
+            self.space, self._ops, self.population_, self.fitness_, n, rng, self._genes,
+            order=np.arange(len(self.fitness_)))  # the population is sorted, best first
+        queued = self._gen.extend(genomes, whole=self._idle >= _PATIENCE)  # decoded, screened
+        self._idle = 0 if queued else self._idle + 1
 
     def _random_genomes(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return snap(self.space, rng.random((n, len(self.space))), self._genes[0])
@@ -229,24 +263,28 @@ class GeneticSearch(Strategy):
     def _advance_if_due(self) -> None:
         n, gen = self.population_size, self._gen
         warm_start = gen.cursor == 0 and len(self._pool) >= n
-        if gen.n_told < n and not warm_start:
+        if gen.n_done < n and not warm_start:
             return
-        told = np.flatnonzero(gen.told)
-        elites = fitness_order(self.fitness_)[: self.elitism]
-        U = np.vstack([self.population_[elites], gen.genomes[told],
-                       *[u[None] for u, _ in self._pool]])
-        f = np.concatenate([self.fitness_[elites], np.asarray(gen.values)[told],
-                            [v for _, v in self._pool]])
+        children, f_children = gen.told_arrays()
+        k = self.elitism  # the population is sorted, best first: its k best lead
+        U = np.vstack([self.population_[:k], children, *[u[None] for u, _ in self._pool]])
+        f = np.concatenate([self.fitness_[:k], f_children, [v for _, v in self._pool]])
         best = fitness_order(f)[:n]
         self.population_, self.fitness_ = U[best], f[best]
         gen.retire(self._stale)  # asked, not told: a late tell joins the next selection
         self._pool = []
         self.generation_ += 1
-        self._gen = Proposals(self._decoder, len(self.space))
+        self._gen = Proposals(self._decoder, len(self.space), self._known)
 
-    def _hand_out(self, n: int) -> list[dict[str, Any]]:
-        self._advance_if_due()  # tells only come between batches
-        return self._gen.hand_out(n, self._extend_stream)
+    def _hand_out(self, n: int, ahead: bool = True) -> list[dict[str, Any]]:
+        configs: list[dict[str, Any]] = []
+        while len(configs) < n:  # more than once only after blocks with nothing new
+            self._advance_if_due()  # tells only come between batches
+            got = self._gen.hand_out(n - len(configs), self._extend_stream, ahead)
+            configs += got
+            if got and not ahead:
+                break
+        return configs
 
     # --- steady state ---------------------------------------------------------------------
     def _absorb(self) -> None:
@@ -273,34 +311,44 @@ class GeneticSearch(Strategy):
         return config
 
     def ask_batch(self, n: int) -> list[dict[str, Any]]:
-        """The next ``n`` configurations (:meth:`Strategy.ask_batch`), decoded a generation
-        at a time."""
+        """Up to ``n`` configurations (:meth:`Strategy.ask_batch`), decoded a generation at a
+        time: fewer when the generation has fewer left to hand out (when it has none left,
+        those of one more block of children of the same parents)."""
         n = check_scalar(n, "n", kind=int, low=1)
         if self.steady_state:
             return super().ask_batch(n)
-        configs = self._hand_out(n)
-        self.n_asked += n
+        configs = self._hand_out(n, ahead=False)
+        self.n_asked += len(configs)
         return configs
 
     def _ask(self) -> dict[str, Any]:
         if not self.steady_state:
             return self._hand_out(1)[0]
-        self._absorb()
-        rng = self._rng()
-        if len(self.fitness_) < self.population_size:
-            u = self._random_genomes(rng, 1)[0]
-        else:
-            u = make_offspring(self.space, self._ops, self.population_, self.fitness_, 1, rng,
-                               self._genes)[0]
-        config = self.space.from_unit(u)
-        self._stale.setdefault(config_key(config), deque()).append(u)
-        return config
+        for retry in range(_PATIENCE * self.population_size):  # steady state
+            self._absorb()
+            rng = self._streams(_RETRY, self.n_asked, retry) if retry else self._rng()
+            if len(self.fitness_) < self.population_size:
+                u = self._random_genomes(rng, 1)[0]
+            else:
+                u = make_offspring(self.space, self._ops, self.population_, self.fitness_, 1,
+                                   rng, self._genes)[0]
+            configs, V = self._decoder(u[None])
+            value = self._known.get(self._decoder.keys(configs, V)[0])
+            if value is None or retry == _PATIENCE * self.population_size - 1:
+                break
+            self._pool.append((u, value))  # known: joins as if told, not handed out
+        self._stale.setdefault(config_key(configs[0]), deque()).append(u)
+        return configs[0]
 
     def _recall(self, config: Any) -> dict[str, Any] | None:
         return None if self.steady_state else self._gen.recall(config)
 
+    def _tell_batch(self, configs: list[Any], values: list[float]) -> list[dict] | None:
+        return None if self.steady_state else self._gen.record_batch(configs, values)
+
     def _tell(self, config: dict[str, Any], value: float) -> None:
         if not self.steady_state and self._gen.record(config, value):
-            return
+            return  # its value is known now (Proposals.record)
         u = pop_stale(self._stale, config)
         self._pool.append((self.space.to_unit(config) if u is None else u, value))
+        self._known[self._decoder.key(config)] = value
