@@ -12,7 +12,8 @@ To split the in-memory figure, the table also times tunelab's strategy alone (th
 1,000 ``ask_batch(1)``/``tell`` calls of ``RandomSearch`` with no study around them) and the
 study's bookkeeping alone (the same study driven by a strategy that hands out pre-drawn
 configurations and ignores tells). Each library runs once untimed first (imports, caches).
-Runs interleave round by round, so a slow spell of a shared machine hits every row alike;
+Runs interleave round by round, so a slow spell of a shared machine hits every row alike,
+and each starts after a full garbage collection (not amid the last run's garbage);
 each row reports the median over the rounds.
 
 Targets: tunelab in memory at most 1/20 of Optuna in memory; tunelab SQLite at most 1/5 of
@@ -24,6 +25,7 @@ Run: ``python benchmarks/compare_study_overhead.py [--trials 1000] [--rounds 3]`
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import sqlite3
@@ -134,6 +136,7 @@ def measure(n: int, rounds: int) -> dict[str, list[float]]:
                 "optuna, RDB SQLite": lambda r=r: run_optuna(n, r, folder, sqlite=True),
             }
             for name, run in runs.items():
+                gc.collect()  # every run starts from a clean heap, not the last one's garbage
                 times.setdefault(name, []).append(run())
     return times
 
