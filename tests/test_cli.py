@@ -116,3 +116,26 @@ def test_python_dash_m_tunelab(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "unknown problem(s) 'nope'" in bad.stderr
+
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone (``tunelab bench list | head -1``)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        return self.fd
+
+
+def test_a_closed_pipe_ends_the_listing_quietly(tmp_path, monkeypatch):
+    with open(tmp_path / "out", "w") as sink:
+        monkeypatch.setattr(sys, "stdout", _ClosedPipe(sink.fileno()))
+        assert cli.main(["bench", "list"]) == 0

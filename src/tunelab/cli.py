@@ -169,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split())  # one line
         print(f"{parser.prog}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``tunelab bench list | head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
