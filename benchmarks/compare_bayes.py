@@ -45,7 +45,7 @@ import numpy as np
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-import tunelab
+from _versions import versions
 from tunelab.bench import problems
 from tunelab.search import BayesianOptimization, RandomSearch
 
@@ -246,17 +246,6 @@ def _importable(module: str) -> bool:
     return True
 
 
-def _versions() -> str:
-    parts = [f"python {platform.python_version()}", f"numpy {np.__version__}",
-             f"tunelab {tunelab.__version__}"]
-    for module in ("scipy", "numba", "skopt", "optuna", "torch", "greenlet"):
-        try:
-            parts.append(f"{module} {__import__(module).__version__}")
-        except ImportError:
-            parts.append(f"{module} missing")
-    return ", ".join(parts)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
@@ -268,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-timing", action="store_true")
     args = parser.parse_args(argv)
     methods = [m for m in args.methods if _importable(PEER_MODULES.get(m, "numpy"))]
-    print(_versions())
+    print(versions("scipy", "numba", "skopt", "optuna", "torch", "greenlet"))
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
           f"{platform.system()} {platform.release()}; one thread per run; shared with other "
           f"work: timings noisy")

@@ -63,7 +63,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-import tunelab
+from _versions import versions
 from tunelab.bench import problems
 from tunelab.search._ga_operators import Operators, gene_kinds, make_offspring
 from tunelab.search.cmaes import CMAES
@@ -292,17 +292,6 @@ def _report_overhead(times: dict[str, np.ndarray]) -> None:
               f"(target >= 10x: {verdict})")
 
 
-def _versions() -> str:
-    parts = [f"python {platform.python_version()}", f"numpy {np.__version__}",
-             f"tunelab {tunelab.__version__}"]
-    for module in ("numba", "deap", "cma"):
-        try:
-            parts.append(f"{module} {__import__(module).__version__}")
-        except ImportError:
-            parts.append(f"{module} missing")
-    return ", ".join(parts)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
@@ -312,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="timed generations per overhead row")
     parser.add_argument("--overhead-only", action="store_true")
     args = parser.parse_args(argv)
-    print(_versions())
+    print(versions("numba", "deap", "cma"))
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
           f"{platform.system()} {platform.release()}; shared with other work: timings noisy")
     with threadpool_limits(1):

@@ -1,0 +1,22 @@
+"""The versions line the side-by-side scripts print above their tables."""
+
+from __future__ import annotations
+
+import platform
+
+import numpy as np
+
+import tunelab
+
+
+def versions(*modules: str) -> str:
+    """``python X, numpy Y, tunelab Z`` and the version of each of ``modules`` (or
+    ``missing``)."""
+    parts = [f"python {platform.python_version()}", f"numpy {np.__version__}",
+             f"tunelab {tunelab.__version__}"]
+    for module in modules:
+        try:
+            parts.append(f"{module} {__import__(module).__version__}")
+        except ImportError:
+            parts.append(f"{module} missing")
+    return ", ".join(parts)
