@@ -259,3 +259,122 @@ class StrategyContract:
         twin = make_strategy(type(strategy), space, **strategy.get_params())
         assert repr(twin) == repr(strategy)
         assert self.run(strategy, 4) == self.run(twin, 4)
+
+    # --- the array protocol ----------------------------------------------------------------
+    def _array_objective(self, space: Space, X: np.ndarray) -> np.ndarray:
+        configs = [space.validate(c) for c in _decoded(space, X)]
+        return np.array([quadratic_objective(space, c) for c in configs])
+
+    def test_ask_array_is_ask_batch_encoded(self):
+        """ask_array/tell_array hand out and learn what ask_batch/tell_batch do, in the
+        same order: the same rows, the same history and the same next asks."""
+        space = self.make_space()
+        by_rows, by_dicts = self.make_strategy(space, seed=8), self.make_strategy(space, seed=8)
+        for size in (3, 1, 4, 2, 5):
+            X = by_rows.ask_array(size)
+            configs = by_dicts.ask_batch(size)
+            assert isinstance(X, np.ndarray) and X.dtype == np.float64
+            assert X.shape == (len(configs), len(space)) and 1 <= len(X) <= size
+            assert _decoded(space, X) == configs
+            self.assert_inside(space, _decoded(space, X))
+            values = self._array_objective(space, X)
+            values[::3] = math.nan  # failures too
+            by_rows.tell_array(X, values)
+            by_dicts.tell_batch(configs, values.tolist())
+        assert (by_rows.n_asked, by_rows.n_told) == (by_dicts.n_asked, by_dicts.n_told)
+        assert [c for c, _ in by_rows.history] == [c for c, _ in by_dicts.history]
+        np.testing.assert_array_equal([v for _, v in by_rows.history],
+                                      [v for _, v in by_dicts.history])
+        assert all(type(v) is float for _, v in by_rows.history)
+        assert by_rows.ask() == by_dicts.ask()
+
+    def test_tell_array_of_rows_not_asked(self):
+        """Edited rows, rows of another array and a copy in another order are told as the
+        configurations they encode."""
+        space = self.make_space()
+        strategy, twin = self.make_strategy(space, seed=2), self.make_strategy(space, seed=2)
+        X = strategy.ask_array(3)
+        twin.ask_batch(3)
+        Y = X[::-1].copy()
+        Y[0, 0] = 1.25  # x, a real parameter
+        strategy.tell_array(Y, self._array_objective(space, Y))
+        for config in _decoded(space, Y):
+            twin.tell(config, quadratic_objective(space, space.validate(config)))
+        assert strategy.history == twin.history
+        assert strategy.history[0][0]["x"] == 1.25
+        assert strategy.ask() == twin.ask()
+
+    def test_the_caller_owns_the_arrays(self):
+        space = self.make_space()
+        strategy, twin = self.make_strategy(space, seed=6), self.make_strategy(space, seed=6)
+        X = strategy.ask_array(2)
+        asked = X.copy()
+        values = self._array_objective(space, X)
+        strategy.tell_array(X, values)
+        twin.tell_array(twin.ask_array(2), values.copy())
+        X[:] = 0.0  # the caller reuses its arrays
+        values[:] = -1.0
+        assert [c for c, _ in strategy.history] == _decoded(space, asked)
+        assert strategy.history == twin.history
+
+    @pytest.mark.parametrize(
+        ("change", "error", "match"),
+        [
+            (lambda X: X[:, :3], ValueError, "shape"),
+            (lambda X: X[0], ValueError, "shape"),
+            (lambda X: np.where(np.arange(4) == 0, np.nan, X), ValueError, "finite"),
+            (lambda X: np.where(np.arange(4) == 2, X + 0.5, X), ValueError, "units"),
+            (lambda X: np.where(np.arange(4) == 3, 3.0, X), ValueError, "act"),
+            (lambda X: np.where(np.arange(4) == 3, -1.0, X), ValueError, "act"),
+            (lambda X: np.where(np.arange(4) == 0, 9.0, X), ValueError, "x"),
+            (lambda X: X.astype(str), TypeError, "X"),
+        ],
+    )
+    def test_tell_array_validates_rows(self, change, error, match):
+        space = self.make_space()
+        strategy = self.make_strategy(space)
+        X = strategy.ask_array(2)
+        with pytest.raises(error, match=match):
+            strategy.tell_array(change(X), [1.0] * len(X))
+        assert strategy.n_told == 0 and strategy.history == []
+
+    @pytest.mark.parametrize(
+        ("values", "error", "match"),
+        [([1.0], ValueError, "length"), (np.ones((2, 1)), ValueError, "one-dimensional"),
+         (["1.0", 2.0], TypeError, "value"), ([True, 1.0], TypeError, "value"),
+         (np.array([True, False]), TypeError, "value"), (1.0, TypeError, "values")],
+    )
+    def test_tell_array_validates_values(self, values, error, match):
+        strategy = self.make_strategy(self.make_space())
+        X = strategy.ask_array(2)
+        if len(X) < 2:
+            X = np.vstack([X, X])
+        with pytest.raises(error, match=match):
+            strategy.tell_array(X, values)
+        assert strategy.n_told == 0
+
+    def test_array_protocol_needs_an_unconditional_space(self):
+        strategy = self.make_strategy(self.make_conditional_space())
+        with pytest.raises(ValueError, match="conditions"):
+            strategy.ask_array(2)
+        with pytest.raises(ValueError, match="conditions"):
+            strategy.tell_array(np.zeros((1, 4)), [1.0])
+        with pytest.raises(ValueError, match="n"):
+            self.make_strategy(self.make_space()).ask_array(0)
+
+
+def _decoded(space: Space, X: np.ndarray) -> list[dict[str, Any]]:
+    """The configurations the rows of ``X`` encode (as :meth:`Strategy.ask_array` gives
+    them), written out one value at a time: an independent reading of the encoding."""
+    configs = []
+    for row in np.asarray(X).tolist():
+        config = {}
+        for (name, dim), value in zip(space.items(), row, strict=True):
+            if isinstance(dim, Categorical):
+                config[name] = dim.choices[int(value)]
+            elif isinstance(dim, Integer):
+                config[name] = int(value)
+            else:
+                config[name] = float(value)
+        configs.append(config)
+    return configs

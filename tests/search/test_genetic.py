@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from tunelab.search import GeneticSearch, RandomSearch
+from tunelab.search import GeneticSearch, RandomSearch, make_strategy
 from tunelab.search._ga_operators import fitness_order
 from tunelab.space import Categorical, Integer, Real, Space
 from tunelab.testing import StrategyContract
@@ -335,3 +335,17 @@ def test_registered_and_params_round_trip():
     assert search.get_params()["population_size"] == 7
     assert search.get_params()["mutation_rate"] is None
     assert repr(search).startswith("GeneticSearch(population_size=7")
+
+
+@pytest.mark.parametrize("strategy", ["genetic", "cmaes"])
+def test_the_array_protocol_builds_no_dict(strategy):
+    """Rows handed out and told back unchanged are recorded as rows: no configuration dict
+    is built until ``history`` is read."""
+    space = sphere_space()
+    search = make_strategy(strategy, space, seed=1, population_size=12)
+    for _ in range(5):
+        X = search.ask_array(12)
+        search.tell_array(X, (X**2).sum(axis=1))
+        assert all(config is None for config in search._gen.configs)
+    assert len(search._unrecorded) == 5 and len(search._history) == 0
+    assert len(search.history) == search.n_told and not search._unrecorded

@@ -12,6 +12,7 @@ import pytest
 from tunelab.search import GeneticSearch
 from tunelab.search._decoder import Decoder, config_key
 from tunelab.search._ga_operators import fitness_order
+from tunelab.search._known import KnownValues
 from tunelab.search._proposals import Proposals
 from tunelab.space import Categorical, Integer, Real, Space
 from tunelab.testing import StrategyContract
@@ -194,18 +195,19 @@ def test_screening_inherits_files_twins_and_queues_the_rest():
     space = tiny()
     decoder = Decoder(space)
     A, B, C = {"k": 1, "c": "a"}, {"k": 2, "c": "b"}, {"k": 3, "c": "a"}
-    known = {decoder.key(A): math.nan}  # a failure
+    known = KnownValues(decoder)
+    known[A] = math.nan  # a failure
     gen = Proposals(decoder, 2, known)
     gen.extend(genomes(space, [A, B, B, C, A]))
     assert gen.queue == [1, 3]  # B and C; the second B waits for the first
-    assert gen.n_done == 2 and gen.told == [True, False, False, False, True]
+    assert gen.n_done == 2 and gen.told.tolist() == [True, False, False, False, True]
     assert all(math.isnan(gen.values[s]) for s in (0, 4))
     handed = gen.hand_out(5, lambda: pytest.fail("no refill"), ahead=False)
     assert handed == [B, C]
     assert gen.record_batch(handed[:1], [4.0]) == [B]
-    assert gen.told == [True, True, True, False, True] and gen.values[2] == 4.0
+    assert gen.told.tolist() == [True, True, True, False, True] and gen.values[2] == 4.0
     assert gen.n_done == 4 and gen.n_told == 1
-    assert known[decoder.key(B)] == 4.0
+    assert known.get(B) == 4.0
     G, f = gen.told_arrays()
     np.testing.assert_array_equal(G, genomes(space, [A, B, B, A]))
     np.testing.assert_array_equal(f, [np.nan, 4.0, 4.0, np.nan])
@@ -215,10 +217,11 @@ def test_a_block_with_nothing_new_queues_nothing_or_goes_out_whole():
     space = tiny()
     decoder = Decoder(space)
     A, B = {"k": 1, "c": "a"}, {"k": 2, "c": "b"}
-    known = {decoder.key(A): 1.0, decoder.key(B): 2.0}
+    known = KnownValues(decoder)
+    known[A], known[B] = 1.0, 2.0
     gen = Proposals(decoder, 2, known)
     assert not gen.extend(genomes(space, [A, B, A]))
-    assert gen.queue == [] and gen.n_done == 3 and gen.values == [1.0, 2.0, 1.0]
+    assert gen.queue == [] and gen.n_done == 3 and gen.values.tolist() == [1.0, 2.0, 1.0]
     assert gen.hand_out(2, lambda: None) == []
     gen = Proposals(decoder, 2, known)
     assert gen.extend(genomes(space, [A, B, A]), whole=True)
@@ -228,13 +231,13 @@ def test_a_block_with_nothing_new_queues_nothing_or_goes_out_whole():
     assert gen.record_batch(handed, [1.5, 2.5, 3.5]) is None  # twins: one by one
     for config, value in zip(handed, [1.5, 2.5, 3.5], strict=True):
         assert gen.record(gen.recall(config), value)
-    assert gen.values == [1.5, 2.5, 3.5] and gen.n_done == 3
-    assert known == {decoder.key(A): 3.5, decoder.key(B): 2.5}  # the latest value
+    assert gen.values.tolist() == [1.5, 2.5, 3.5] and gen.n_done == 3
+    assert (known.get(A), known.get(B), len(known)) == (3.5, 2.5, 2)  # the latest value
 
 
 def test_record_batch_refuses_what_tell_would_treat_otherwise():
     space = tiny()
-    gen = Proposals(Decoder(space), 2, {})
+    gen = Proposals(Decoder(space), 2, KnownValues(Decoder(space)))
     gen.extend(genomes(space, [{"k": k, "c": "a"} for k in range(4)]))
     batch = gen.hand_out(4, lambda: None)
     assert gen.record_batch([dict(batch[0]), *batch[1:]], [1.0] * 4) is None  # a copy
@@ -245,9 +248,9 @@ def test_record_batch_refuses_what_tell_would_treat_otherwise():
     assert gen.record_batch([batch[2], batch[2]], [1.0, 2.0]) is None  # told twice
     batch[3]["k"] = float(batch[3]["k"])  # equal, yet no integer
     assert gen.record_batch(batch[3:], [1.0]) is None
-    assert gen.n_told == 0 and not any(gen.told)
+    assert gen.n_told == 0 and not gen.told.any()
     assert gen.record_batch([batch[2], batch[0]], [5.0, 6.0]) == [gen.configs[2],
                                                                    gen.configs[0]]
-    assert gen.told == [True, False, True, False] and gen.n_told == 2
+    assert gen.told.tolist() == [True, False, True, False] and gen.n_told == 2
     assert (gen.values[0], gen.values[2]) == (6.0, 5.0)
     assert gen.record_batch(batch[:1], [7.0]) is None  # told already

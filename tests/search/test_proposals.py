@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunelab.search._decoder import Decoder, config_key
+from tunelab.search._known import KnownValues, first_equal, first_equal_keys, row_bits
 from tunelab.search._proposals import Streams
 from tunelab.space import Categorical, Integer, Real, Space
 
@@ -53,28 +54,74 @@ def spaces():
     ]
 
 
-@pytest.mark.parametrize("space", spaces())
-def test_keys_are_the_identities_of_configurations(space):
-    """keys of a decoded block and key of each validated configuration agree, and equal
-    keys are exactly equal configurations (values and types: 1 and True stay apart)."""
-    rng = np.random.default_rng(3)
-    U = rng.random((300, len(space)))
-    U[rng.random(U.shape) < 0.2] = 0.0  # bounds, and -0.0 where z = 0
+def block(space, seed=3, n=300):
+    """Decoded unit points with bounds, -0.0 (where z = 0) and repeats."""
+    rng = np.random.default_rng(seed)
+    U = rng.random((n, len(space)))
+    U[rng.random(U.shape) < 0.2] = 0.0
     U[rng.random(U.shape) < 0.2] = 1.0
-    U[:100] = U[rng.integers(0, 100, 100)]  # repeats
+    U[: n // 3] = U[rng.integers(0, n // 3, n // 3)]
+    return Decoder(space)(U)
+
+
+@pytest.mark.parametrize("space", spaces())
+def test_known_values_are_keyed_by_configuration(space):
+    """A value is found exactly for the configurations filed (equal values of equal types:
+    1 and True stay apart), and the later of equal configurations wins."""
+    configs, V = block(space)
+    known = KnownValues(Decoder(space))
+    half = len(configs) // 2
+    known.update(None if V is None else V[:half], configs[:half], np.arange(half) + 0.5)
+    reference = {}
+    for i, config in enumerate(configs[:half]):
+        reference[config_key(config)] = i + 0.5
+    found, values = known.lookup(V, configs)
+    want = [reference.get(config_key(c)) for c in configs]
+    np.testing.assert_array_equal(found, [w is not None for w in want])
+    np.testing.assert_array_equal(values[found], [w for w in want if w is not None])
+    assert len(known) == len(reference)
+    for config in configs[::7]:
+        assert known.get(space.validate(dict(config))) == reference.get(config_key(config))
+
+
+def test_known_values_grow_and_keep_every_value():
+    space = Space({"k": Integer(0, 9), "x": Real(0.0, 1.0)})
     decoder = Decoder(space)
-    configs, V = decoder(U)
-    keys = decoder.keys(configs, V)
-    assert keys == [decoder.key(space.validate(dict(c))) for c in configs]
-    identities = [config_key(c) for c in configs]
-    for i in range(0, 300, 3):
-        for j in range(300):
-            assert (keys[i] == keys[j]) == (identities[i] == identities[j])
+    known, reference = KnownValues(decoder), {}
+    rng = np.random.default_rng(0)
+    for step in range(40):  # 40 blocks of 97: the table doubles several times
+        configs, V = decoder(rng.random((97, 2)) ** 3)  # many repeats of x = 0
+        values = rng.normal(size=97)
+        known.update(V, configs, values)
+        for config, value in zip(configs, values, strict=True):
+            reference[config_key(config)] = value
+        if step % 13 == 0:
+            found, got = known.lookup(V, configs)
+            assert found.all()
+            np.testing.assert_array_equal(got, [reference[config_key(c)] for c in configs])
+    assert len(known) == len(reference)
 
 
 def test_minus_zero_is_zero():
     space = Space({"z": Real(-1.0, 0.0), "w": Real(-1.0, 1.0)})
-    decoder = Decoder(space)
-    assert decoder.key({"z": -0.0, "w": 0.0}) == decoder.key({"z": 0.0, "w": -0.0})
-    configs, V = decoder(np.array([[1.0, 0.5]]))
-    assert decoder.keys(configs, V)[0] == decoder.key({"z": -0.0, "w": 0.0})
+    known = KnownValues(Decoder(space))
+    known[{"z": -0.0, "w": 0.0}] = 1.5
+    assert known.get({"z": 0.0, "w": -0.0}) == 1.5
+    configs, V = Decoder(space)(np.array([[1.0, 0.5]]))
+    assert known.lookup(V, configs)[0].tolist() == [True]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 80), st.integers(1, 6), st.integers(0, 30))
+def test_first_equal_is_the_first_equal_row(seed, n, d, repeats):
+    rng = np.random.default_rng(seed)
+    V = rng.normal(size=(n, d))
+    V[rng.random(V.shape) < 0.3] = 0.0
+    rows = rng.integers(0, n, (repeats, 2))
+    V[rows[:, 0]] = V[rows[:, 1]]
+    V[rng.random(n) < 0.2] *= -0.0  # -0.0 equals 0.0
+    V[rng.random(n) < 0.05] = np.finfo(float).max
+    brute = [next(k for k in range(n) if np.array_equal(V[i], V[k])) for i in range(n)]
+    np.testing.assert_array_equal(first_equal(row_bits(V)), brute)
+    keys = [tuple((V[i] + 0.0).tolist()) for i in range(n)]
+    np.testing.assert_array_equal(first_equal_keys(keys), brute)

@@ -30,6 +30,7 @@ import numpy as np
 
 from tunelab._validation import check_scalar
 from tunelab.exceptions import SearchExhausted
+from tunelab.search._decoder import Decoder
 from tunelab.space import Space
 
 
@@ -54,6 +55,7 @@ class Strategy(abc.ABC):
         Number of values told so far.
     history : list of (dict, float)
         Every told ``(config, value)``, in order; ``nan`` or ``inf`` mark failed evaluations.
+        (Pairs told as arrays become dicts when ``history`` is first read after them.)
 
     Notes
     -----
@@ -63,7 +65,9 @@ class Strategy(abc.ABC):
     constructor argument under its own name (:meth:`get_params` reads them back), and
     document how they treat failures. A strategy that can recognize the configurations it
     handed out may spare ``tell`` their validation through ``_recall``, and
-    :meth:`tell_batch` the per-pair work through ``_tell_batch``.
+    :meth:`tell_batch` the per-pair work through ``_tell_batch``; one that draws its
+    proposals as arrays may hand them out and take them back as arrays, without a dict
+    (:meth:`ask_array`, :meth:`tell_array`), through ``_ask_rows`` and ``_tell_rows``.
     """
 
     name: str = ""
@@ -77,7 +81,17 @@ class Strategy(abc.ABC):
         self.seed = int(check_scalar(seed, "seed", kind=int, low=0))
         self.n_asked = 0
         self.n_told = 0
-        self.history: list[tuple[dict[str, Any], float]] = []
+        self._history: list[tuple[dict[str, Any], float]] = []
+        self._unrecorded: list[tuple[np.ndarray, np.ndarray]] = []  # told as rows
+
+    @property
+    def history(self) -> list[tuple[dict[str, Any], float]]:
+        if self._unrecorded:  # rows told by tell_array, decoded on demand
+            decoder = self._rows_decoder("history")
+            for rows, values in self._unrecorded:
+                self._history.extend(zip(decoder.configs(rows), values.tolist(), strict=True))
+            self._unrecorded = []
+        return self._history
 
     def _rng(self) -> np.random.Generator:
         """A fresh generator for the current ask, seeded by ``(seed, n_asked)``."""
@@ -101,6 +115,31 @@ class Strategy(abc.ABC):
         :meth:`tell_batch`), or ``None`` (the default), having changed nothing. ``values``
         are floats."""
         return None
+
+    def _ask_rows(self, n: int) -> np.ndarray | None:
+        """Up to ``n`` proposals as rows of values (see :meth:`ask_array`), at least one, or
+        ``None`` (the default) for :meth:`ask_array` to encode ``ask_batch(n)``."""
+        return None
+
+    def _tell_rows(self, X: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+        """Learn rows of values when they are proposals this strategy handed out, unchanged,
+        and learning them at once gives what ``tell`` of each pair in order would: return
+        the rows to record in ``history`` (``n_told`` is updated by :meth:`tell_array`), or
+        ``None`` (the default), having changed nothing. ``X`` is a float array of two
+        dimensions, as many rows as ``values`` (floats), and not checked otherwise: rows
+        equal to rows handed out are valid."""
+        return None
+
+    def _rows_decoder(self, method: str) -> Decoder:
+        """The space's :class:`Decoder` (kept in ``_decoder``); ``ValueError`` for a
+        conditional space, whose configurations have no fixed columns."""
+        if self.space.conditions:
+            raise ValueError(f"{method} needs a space without conditions (a configuration "
+                             f"of a conditional space has no fixed columns); use ask/tell")
+        decoder = getattr(self, "_decoder", None)
+        if decoder is None:
+            decoder = self._decoder = Decoder(self.space)
+        return decoder
 
     def ask(self) -> dict[str, Any]:
         """Return the next configuration to evaluate, validated, inside the space.
@@ -137,6 +176,83 @@ class Strategy(abc.ABC):
                 break
         return configs
 
+    def ask_array(self, n: int) -> np.ndarray:
+        """Return up to ``n`` configurations as the rows of an array, for vectorized objectives.
+
+        The configurations are those :meth:`ask_batch` would return. Column ``j`` holds
+        parameter ``j`` of the space (in its order): the value of a real or integer parameter
+        (integers as whole floats), the index in ``choices`` of a categorical one.
+        Strategies that draw their proposals as arrays (the genetic algorithm, CMA-ES) hand
+        them out without building a dict; give the array back to :meth:`tell_array`.
+
+        Parameters
+        ----------
+        n : int
+            At most this many rows, ``>= 1``.
+
+        Returns
+        -------
+        ndarray of shape (m, d)
+            ``1 <= m <= n`` rows, ``d = len(space)``; the caller owns it.
+
+        Raises
+        ------
+        ValueError
+            For a space with conditions (use :meth:`ask_batch`), or ``n < 1``.
+        SearchExhausted
+            As :meth:`ask_batch`.
+        """
+        n = check_scalar(n, "n", kind=int, low=1)
+        decoder = self._rows_decoder("ask_array")
+        rows = self._ask_rows(n)
+        if rows is None:
+            return decoder.rows(self.ask_batch(n))
+        self.n_asked += len(rows)
+        return rows
+
+    def tell_array(self, X: Any, values: Sequence[float] | np.ndarray) -> None:
+        """Record the values of the configurations in the rows of ``X`` (encoded as
+        :meth:`ask_array` gives them), as :meth:`tell_batch` of their dicts.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, d)
+            Finite values, a row per configuration (asked or not), ``d = len(space)``.
+        values : sequence of float or ndarray of shape (m,)
+            Their objective values, to be minimized; ``nan`` or ``inf`` for failures.
+
+        Raises
+        ------
+        ValueError
+            For a space with conditions, an ``X`` of another shape or with a non-finite
+            entry, an integer or category index that is not whole or lies outside its range
+            (nothing is told then), a real value outside its bounds (as :meth:`tell_batch`),
+            or ``values`` of another length.
+        TypeError
+            When ``X`` is not numeric, or a value is not a real number.
+
+        Notes
+        -----
+        Rows handed out by :meth:`ask_array` and given back unchanged (equal values, in the
+        same order) are recorded without a dict being built: ``history`` decodes them when
+        it is next read. Any other array is decoded and told through :meth:`tell_batch`.
+        """
+        decoder = self._rows_decoder("tell_array")
+        values = _float_values(values)
+        if (type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2
+                and len(X) == len(values) > 0):  # perhaps rows handed out: no check needed
+            own = self._tell_rows(X, values)
+            if own is not None:
+                self._unrecorded.append((own, values))
+                self.n_told += len(values)
+                return
+        X = _check_rows(X, len(self.space))
+        if len(values) != len(X):
+            raise ValueError(f"X and values must have the same length; got {len(X)} rows "
+                             f"and {len(values)} values")
+        if len(values):
+            self.tell_batch(decoder.checked_configs(X), values.tolist())
+
     def tell(self, config: Mapping[str, Any], value: float) -> None:
         """Record the value of a configuration (asked or not: warm starts are welcome).
 
@@ -149,13 +265,7 @@ class Strategy(abc.ABC):
         """
         recalled = self._recall(config)
         config = self.space.validate(config) if recalled is None else recalled
-        if type(value) is not float and (
-            not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
-        ):
-            raise TypeError(
-                f"value must be a real number (nan or inf for a failed evaluation); got {value!r}"
-            )
-        value = float(value)
+        value = value if type(value) is float else _check_value(value)
         self.history.append((config, value))
         self.n_told += 1
         self._tell(config, value)
@@ -191,15 +301,7 @@ class Strategy(abc.ABC):
         if isinstance(configs, Mapping) or not isinstance(configs, Iterable):
             raise TypeError(f"configs must be a sequence of configurations (dicts); got "
                             f"{type(configs).__name__}")
-        if isinstance(values, np.ndarray):
-            if values.ndim != 1:
-                raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
-            values = values.tolist()
-        elif isinstance(values, Iterable) and not isinstance(values, (str, bytes)):
-            values = list(values)
-        else:
-            raise TypeError(f"values must be a sequence of real numbers; got "
-                            f"{type(values).__name__}")
+        values = _as_values(values)
         configs = list(configs)
         if len(configs) != len(values):
             raise ValueError(f"configs and values must have the same length; got "
@@ -244,3 +346,51 @@ class Strategy(abc.ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
+
+
+def _check_value(value: Any) -> float:
+    """``value`` as a float, or ``TypeError`` when it is no real number."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"value must be a real number (nan or inf for a failed evaluation); got {value!r}"
+        )
+    return float(value)
+
+
+def _as_values(values: Any) -> list:
+    """``values`` (a sequence, or an array of one dimension) as a list."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
+        return values.tolist()
+    if isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping)):
+        return list(values)
+    raise TypeError(f"values must be a sequence of real numbers; got {type(values).__name__}")
+
+
+def _float_values(values: Any) -> np.ndarray:
+    """``values`` (a sequence of real numbers, or an array of one dimension) as a float
+    array; ``TypeError`` for anything else."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        if values.ndim != 1:
+            raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
+        return np.array(values, dtype=np.float64)  # a copy: the caller may reuse its own
+    values = _as_values(values)
+    if set(map(type, values)) - {float}:
+        values = list(map(_check_value, values))
+    return np.array(values, dtype=np.float64)
+
+
+def _check_rows(X: Any, d: int) -> np.ndarray:
+    """``X`` as a finite float array of shape ``(m, d)``."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "iuf":
+        raise TypeError(f"X must be an array of numbers; got dtype {X.dtype}")
+    if X.ndim != 2 or X.shape[1] != d:
+        raise ValueError(f"X must have shape (m, {d}): a row per configuration, a column "
+                         f"per parameter of the space; got shape {X.shape}")
+    X = X.astype(np.float64, copy=False)
+    if not np.isfinite(X).all():
+        i, j = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"X must be finite; got X[{i}, {j}] = {X[i, j]}")
+    return X

@@ -3,13 +3,13 @@
 :class:`Decoder` gives the values of :meth:`Space.from_unit` (which decodes a column at a
 time) for a whole block at once, with an array of the values whose equal rows are the equal
 configurations (:meth:`Decoder.values` computes the array alone, :meth:`Decoder.configs` the
-dicts of chosen rows); :meth:`Decoder.keys` turns those rows into hashable identities.
-:func:`config_key` is the identity of any validated configuration.
+dicts of chosen rows, :meth:`Decoder.rows` the array of given dicts). :func:`config_key` is
+the identity of any validated configuration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from itertools import repeat
 from typing import Any
 
@@ -24,21 +24,6 @@ def config_key(config: Mapping[str, Any]) -> tuple:
     their types (so that ``True`` and ``1`` stay apart)."""
     values = tuple(config.values())
     return tuple(config), values, tuple(map(type, values))
-
-
-def duplicated_rows_numpy(V: np.ndarray) -> np.ndarray:
-    """Flag the rows of a finite ``V`` equal to another row, and possibly a few more: the
-    NumPy twin of :func:`tunelab.search._jit.duplicated_rows` (equal rows share a weighted
-    sum)."""
-    n, d = V.shape
-    h = (V * (np.sqrt(np.arange(2.0, d + 2.0)) * (0.5 / (d * np.sqrt(d + 1.0))))).sum(axis=1)
-    flag = np.zeros(n, dtype=bool)
-    order = np.argsort(h, kind="stable")
-    hs = h[order]
-    same = hs[1:] == hs[:-1]
-    flag[order[1:][same]] = True
-    flag[order[:-1][same]] = True
-    return flag
 
 
 def unit_to_real_numpy(U: np.ndarray, a: np.ndarray, width: np.ndarray, low: np.ndarray,
@@ -134,24 +119,33 @@ class Decoder:
             rows = zip(*columns, strict=True)
         return list(map(dict, map(zip, repeat(self.names), rows)))
 
+    def rows(self, configs: list[dict[str, Any]]) -> np.ndarray:
+        """The ``(n, d)`` array of values of validated configurations of an unconditional
+        space, as :meth:`values` gives: the inverse of :meth:`configs`."""
+        X = np.empty((len(configs), len(self.names)))
+        for j, (name, dim) in enumerate(zip(self.names, self.dims, strict=True)):
+            column = [config[name] for config in configs]
+            X[:, j] = list(map(dim.index, column)) if isinstance(dim, Categorical) else column
+        return X
+
+    def checked_configs(self, X: np.ndarray) -> list[dict[str, Any]]:
+        """:meth:`configs` of finite rows from outside: ``ValueError``, naming the row and
+        the parameter, for an integer outside its bounds or not whole, or a category index
+        that is no index of a choice. Real values are left to ``space.validate``."""
+        for j in [*self.integer, *(j for j, _ in self.categorical)]:
+            dim, column = self.dims[j], X[:, j]
+            low, high = (dim.low, dim.high) if isinstance(dim, Integer) else (
+                0, len(dim.choices) - 1)
+            bad = np.flatnonzero((column != np.floor(column)) | (column < low) | (column > high))
+            if bad.size:
+                what = "an integer" if isinstance(dim, Integer) else "a category index"
+                raise ValueError(
+                    f"X[{bad[0]}, {j}] (parameter {self.names[j]!r}) must be {what} in "
+                    f"[{low}, {high}]; got {column[bad[0]]!r}")
+        return self.configs(X)
+
     def __call__(self, U: np.ndarray) -> tuple[list[dict[str, Any]], np.ndarray | None]:
         V = self.values(U)
         if V is None:  # the space decodes (or rejects non-finite points)
             return self.space.from_unit(U), None
         return self.configs(V), V
-
-    def keys(self, configs: list[dict[str, Any]], V: np.ndarray | None) -> list[Hashable]:
-        """Hashable identities of decoded configurations, equal exactly when the
-        configurations are: the bytes of their rows of ``V`` (``-0.0`` made ``+0.0``), or
-        :func:`config_key` when ``V`` is ``None``."""
-        if V is None:
-            return list(map(config_key, configs))
-        return (V + 0.0).view(np.dtype((np.void, 8 * V.shape[1]))).ravel().tolist()
-
-    def key(self, config: dict[str, Any]) -> Hashable:
-        """The identity :meth:`keys` gives a validated configuration."""
-        if self.conditional:
-            return config_key(config)
-        row = [float(dim.index(v)) if isinstance(dim, Categorical) else float(v)
-               for dim, v in zip(self.dims, config.values(), strict=True)]
-        return (np.array(row) + 0.0).tobytes()

@@ -161,11 +161,14 @@ def polynomial_mutation_numpy(X, kinds, n_choices, R, U, rate, eta):
 
 
 def gaussian_mutation_numpy(X, kinds, n_choices, R, U, Z, rate, sigma):
-    """:math:`x + \\sigma z` mirrored into ``[0, 1]`` where ``R < rate``; categorical genes
-    reset to another category."""
+    """:math:`x + \\sigma z` mirrored into ``[0, 1]`` where ``R < rate``, ``Z`` holding the
+    ``z`` of the mutated real and integer genes in row-major order; categorical genes reset
+    to another category."""
     mutate = R < rate
     categorical = kinds == CATEGORICAL
-    out = np.where(mutate & ~categorical, reflect_numpy(X + sigma * Z), X)
+    steps = np.zeros_like(X)
+    steps[mutate & ~categorical] = Z  # boolean indexing is row-major
+    out = np.where(mutate & ~categorical, reflect_numpy(X + sigma * steps), X)
     return np.where(mutate & categorical, _reset_category_numpy(X, n_choices, U), out)
 
 
@@ -201,15 +204,21 @@ class Operators:
                          self.mutation_rate, self.eta_m, self.sigma])
 
 
-def draw(ops: Operators, n_pairs: int, d: int,
-         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Every random number of ``2 n_pairs`` children of ``d`` genes: uniforms laid out as in
-    :func:`tunelab.search._jit.split_draws`, then the normals of Gaussian mutation."""
+def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,
+         kinds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every random number of ``2 n_pairs`` children of ``d`` genes (``kinds``: all real if
+    not given): uniforms laid out as in :func:`tunelab.search._jit.split_draws`, then the
+    normals of Gaussian mutation, one per real or integer gene that mutates."""
     per_parent = ops.tournament_size if ops.selection == "tournament" else 1
     n2 = 2 * n_pairs
-    draws = rng.random(n2 * per_parent + n_pairs + 3 * n_pairs * d + 2 * n2 * d)
-    Z = rng.standard_normal((n2, d)) if ops.mutation == "gaussian" else np.zeros((0, d))
-    return draws, Z
+    n_uniform = n2 * per_parent + n_pairs + 3 * n_pairs * d
+    draws = rng.random(n_uniform + 2 * n2 * d)
+    if ops.mutation != "gaussian":
+        return draws, np.zeros(0)
+    gates = draws[n_uniform:n_uniform + n2 * d].reshape(n2, d) < ops.mutation_rate
+    if kinds is not None and (kinds == CATEGORICAL).any():
+        gates &= kinds != CATEGORICAL
+    return draws, rng.standard_normal(np.count_nonzero(gates))
 
 
 def offspring_numpy(U, order, kinds, n_choices, draws, Z, codes, params):
@@ -275,7 +284,7 @@ def make_offspring(space: Space, ops: Operators, U: np.ndarray, values: np.ndarr
     """
     kinds, n_choices = gene_kinds(space) if genes is None else genes
     n_pairs = -(-n // 2)
-    draws, Z = draw(ops, n_pairs, U.shape[1], rng)
+    draws, Z = draw(ops, n_pairs, U.shape[1], rng, kinds)
     order = fitness_order(values) if order is None else order
     parents, crossed, mutated = _jit.offspring(
         np.ascontiguousarray(U, dtype=np.float64), order, kinds, n_choices,

@@ -29,7 +29,6 @@ from numba import njit
 
 __all__ = [
     "blend_crossover",
-    "duplicated_rows",
     "gaussian_mutation",
     "offspring",
     "polynomial_mutation",
@@ -212,10 +211,12 @@ def polynomial_mutation(X, kinds, n_choices, R, U, rate, eta):
 @njit(cache=True)
 def gaussian_mutation(X, kinds, n_choices, R, U, Z, rate, sigma):
     """Gaussian mutation of each gene with ``R < rate``: :math:`x + \\sigma z`, mirrored into
-    ``[0, 1]``, ``z`` from ``Z``; a categorical gene is reset to another category (from ``U``).
+    ``[0, 1]``; a categorical gene is reset to another category (from ``U``). ``Z`` holds one
+    normal draw per mutated real or integer gene, taken in row-major order.
     """
     n, d = X.shape
     Y = X.copy()
+    z = 0
     for k in range(n):
         for j in range(d):
             if R[k, j] >= rate:
@@ -223,7 +224,8 @@ def gaussian_mutation(X, kinds, n_choices, R, U, Z, rate, sigma):
             if kinds[j] == CATEGORICAL:
                 Y[k, j] = _reset_category(X[k, j], n_choices[j], U[k, j])
             else:
-                Y[k, j] = _reflect(X[k, j] + sigma * Z[k, j])
+                Y[k, j] = _reflect(X[k, j] + sigma * Z[z])
+                z += 1
     return Y
 
 
@@ -254,8 +256,9 @@ def offspring(U, order, kinds, n_choices, draws, Z, codes, params):
     ``params`` the crossover rate, ``eta_c``, SBX's per-gene rate, BLX's ``alpha``, the
     mutation rate, ``eta_m`` and ``sigma``. ``draws`` are uniforms laid out as in
     :func:`split_draws` (a tournament of ``t`` takes ``t`` draws per parent, ranking one), and
-    ``Z``, of shape ``(2p, d)``, the normal draws of Gaussian mutation. Returns the parents'
-    indices, the children after crossover and after mutation, ``2p`` of each.
+    ``Z`` the normal draws of Gaussian mutation, one per mutated real or integer gene.
+    Returns the parents' indices, the children after crossover and after mutation, ``2p`` of
+    each.
     """
     N, d = U.shape
     t, n_pairs = codes[3], codes[4]
@@ -285,31 +288,6 @@ def offspring(U, order, kinds, n_choices, draws, Z, codes, params):
     else:
         M = gaussian_mutation(C, kinds, n_choices, R, Um, Z, params[4], params[6])
     return parents, C, M
-
-
-@njit(cache=True)
-def duplicated_rows(V):
-    """Flag the rows of a finite ``V`` equal to another row, and possibly a few more.
-
-    Rows are compared through the weighted sum :math:`h_i = c \\sum_j \\sqrt{j + 2}\\, V_{ij}`,
-    :math:`c = 1 / (2 d \\sqrt{d + 1})` (so that it cannot overflow), which equal rows share;
-    rows that merely share it are flagged too.
-    """
-    n, d = V.shape
-    scale = 0.5 / (d * math.sqrt(d + 1.0))
-    h = np.empty(n)
-    for i in range(n):
-        total = 0.0
-        for j in range(d):
-            total += V[i, j] * (math.sqrt(j + 2.0) * scale)
-        h[i] = total
-    flag = np.zeros(n, dtype=np.bool_)
-    order = np.argsort(h)
-    for k in range(1, n):
-        if h[order[k - 1]] == h[order[k]]:
-            flag[order[k - 1]] = True
-            flag[order[k]] = True
-    return flag
 
 
 @njit(cache=True)

@@ -13,7 +13,10 @@ without validating it again:
   lands in depends only on the configurations told, as when a stored run is replayed.
 
 Anything else is validated by ``tell`` as usual. :meth:`Proposals.record_batch` records a
-whole batch of handed-out copies at once (``Strategy.tell_batch``).
+whole batch of handed-out copies at once (``Strategy.tell_batch``). Proposals may also go out
+as rows of values, without a dict (``Strategy.ask_array``), and come back as rows:
+:meth:`Proposals.record_rows` recognizes rows equal to a block it handed out. The dicts of
+an unconditional space are built only when first handed out.
 
 Given the values already known (a dict keyed by :meth:`Decoder.keys`), proposals may also
 screen out clones: a proposal whose configuration has a known value takes that value and is
@@ -34,15 +37,15 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import is_
 from typing import Any
 
 import numpy as np
 
-from tunelab.search import _jit
 from tunelab.search._decoder import Decoder, config_key
+from tunelab.search._known import KnownValues, first_equal, first_equal_keys, row_bits
 
 
 class Streams:
@@ -77,9 +80,9 @@ class Proposals:
         Decodes the unit points of each block of genomes.
     d : int
         Genes per genome.
-    known : dict or None, default=None
-        The values known so far, keyed by :meth:`Decoder.keys` (the strategy's, shared and
-        kept up to date: :meth:`record` adds each value it stores). When given, each block
+    known : KnownValues or None, default=None
+        The values known so far (the strategy's, shared and kept up to date: :meth:`record`
+        adds each value it stores). When given, each block
         is screened as it is drawn: a slot whose configuration has a known value takes it
         and is not handed out ("inherited"), and one equal to a slot of this generation
         still waiting for its value (a "twin") is not handed out either and takes that value
@@ -92,9 +95,9 @@ class Proposals:
     genomes : ndarray of shape (n, d)
         The genomes drawn so far (in the strategy's own coordinates), one per slot.
     configs : list of dict
-        Their configurations, kept here (``None`` for slots screened out before being
-        decoded); :meth:`hand_out` returns copies.
-    values, told : list
+        Their configurations, kept here (``None`` for slots not decoded yet: those screened
+        out, or not handed out as dicts); :meth:`hand_out` returns copies.
+    values, told : ndarray of shape (n,)
         The value of each slot (``nan`` until told or inherited), and whether it has one.
     queue : list of int
         The slots to hand out, in order (all of them without screening).
@@ -106,19 +109,19 @@ class Proposals:
         Blocks drawn.
     """
 
-    def __init__(self, decoder: Decoder, d: int, known: dict | None = None) -> None:
+    def __init__(self, decoder: Decoder, d: int, known: KnownValues | None = None) -> None:
         self.decoder = decoder
         self.known = known
         self.genomes = np.empty((0, d))
         self.configs: list[dict[str, Any]] = []
-        self.values: list[float] = []
-        self.told: list[bool] = []
+        self.values = np.empty(0)
+        self.told = np.empty(0, dtype=bool)
         self.queue: list[int] = []
         self.cursor = 0
         self.n_told = self.n_done = self.n_blocks = 0
-        self.keys: list[Hashable] = []  # per slot, when screening
-        self._out: list[bool] = []  # per slot: handed out
-        self._V = np.empty((0, d))
+        self._out = np.empty(0, dtype=bool)  # per slot: handed out
+        self._V = np.empty((0, d))  # per slot, its values (Decoder.values), if the space has
+        self._row_blocks: list[tuple[list[int], np.ndarray]] = []  # arrays handed out
         self._twins: dict[int, list[int]] = {}  # slot -> the slots equal to it, itself included
         self._names = None if decoder.conditional else list(decoder.names)
         self._recalled: tuple[dict[str, Any] | None, int] = (None, -1)  # recall's last answer
@@ -138,104 +141,115 @@ class Proposals:
         unit = genomes if unit is None else unit
         self.n_blocks += 1
         start, n = len(self.configs), len(unit)
-        self.genomes = np.vstack([self.genomes, genomes]) if start else genomes
-        self.values.extend([math.nan] * n)
-        self.told.extend([False] * n)
-        self._out.extend([False] * n)
-        if self.known is not None:
-            return self._extend_screened(unit, start, whole)
-        configs, V = self.decoder(unit)
-        self.configs.extend(configs)
-        self.queue.extend(range(start, start + n))
-        if V is None:  # equal configurations are found by their keys
-            slots = range(len(self.configs))
-            keys = map(config_key, self.configs)
-        else:  # equal rows of V are equal configurations
+        if start:
+            self.genomes = np.vstack([self.genomes, genomes])
+            self.values = np.concatenate([self.values, np.full(n, math.nan)])
+            self.told = np.concatenate([self.told, np.zeros(n, dtype=bool)])
+            self._out = np.concatenate([self._out, self.told[start:]])
+        else:
+            self.genomes, self.values = genomes, np.full(n, math.nan)
+            self.told, self._out = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        V = self.decoder.values(unit)
+        if V is None:  # a conditional space (or non-finite points): decoded by the space
+            self.configs.extend(self.decoder.space.from_unit(unit))
+        else:  # decoded into dicts when handed out
+            self.configs.extend([None] * n)
             self._V = np.vstack([self._V, V]) if start else V
-            slots = np.flatnonzero(_jit.duplicated_rows(self._V)).tolist()
-            keys = map(tuple, self._V[slots].tolist())
-        self._twins = _groups(slots, keys)
+        if self.known is not None:
+            return self._extend_screened(V, start, whole)
+        self.queue.extend(range(start, start + n))
+        self._twins = self._twin_groups(self.queue)
         return True
 
-    def _extend_screened(self, unit: np.ndarray, start: int, whole: bool) -> bool:
-        """:meth:`extend` with screening; only the slots queued are decoded into dicts."""
-        V = self.decoder.values(unit)
-        configs = self.decoder.space.from_unit(unit) if V is None else None  # conditional
-        keys = self.decoder.keys(configs, V)
-        self.keys += keys
-        queued = self._screen(keys, start, whole)
-        if configs is None:  # the rest are never handed out
-            configs = [None] * len(keys)
-            rows = [slot - start for slot in queued]
-            for i, config in zip(rows, self.decoder.configs(V[rows]), strict=True):
-                configs[i] = config
-        self.configs.extend(configs)
-        if self._repeats:  # kept slots differ, unless a block went out whole
-            self._twins = _groups(self.queue, map(self.keys.__getitem__, self.queue))
-        return bool(queued)
+    def _first_equal(self, slots: list[int]) -> np.ndarray:
+        """For each of ``slots``, the position in ``slots`` of the first with an equal
+        configuration."""
+        if self.decoder.conditional:
+            return first_equal_keys([config_key(self.configs[slot]) for slot in slots])
+        return first_equal(row_bits(self._V[slots]))
 
-    def _screen(self, keys: list[Hashable], start: int, whole: bool) -> list[int]:
-        """Queue the new slots of the block of ``keys`` (slots ``start, ...``), give the
-        inherited ones their value and file the twins; with ``whole``, queue the whole
-        block when nothing is new. Returns the slots queued."""
-        queue = self.queue[::-1]  # key -> its first queued slot (untold: else it is known)
-        pending = dict(zip(map(self.keys.__getitem__, queue), queue, strict=True))
-        slots = range(start, start + len(keys))
-        hits = list(map(self.known.get, keys))
-        if pending.keys().isdisjoint(keys) and len(set(keys)) == len(keys):  # no twins
-            new = [s for s, hit in zip(slots, hits, strict=True) if hit is None]
-            waiting: list[tuple[int, int]] = []
-        else:
-            new, waiting, fresh = [], [], {}
-            for slot, key, hit in zip(slots, keys, hits, strict=True):
-                if hit is None:
-                    leader = pending.get(key, fresh.get(key, -1))
-                    if leader < 0:
-                        fresh[key] = slot
-                        new.append(slot)
-                    else:
-                        waiting.append((leader, slot))
+    def _twin_groups(self, slots: list[int]) -> dict[int, list[int]]:
+        """Slot -> the slots of ``slots`` with its configuration (itself included), for
+        configurations that several share."""
+        first = self._first_equal(slots)
+        if (first == np.arange(len(slots))).all():
+            return {}
+        groups: dict[int, list[int]] = {}
+        for slot, i in zip(slots, first.tolist(), strict=True):
+            groups.setdefault(i, []).append(slot)
+        return {slot: group for group in groups.values() if len(group) > 1 for slot in group}
+
+    def _extend_screened(self, V: np.ndarray | None, start: int, whole: bool) -> bool:
+        """:meth:`extend` with screening, the block's values ``V`` (or dicts) in place.
+
+        Queue the new slots of the block, give the inherited ones their value and file the
+        twins; with ``whole``, queue the whole block when nothing is new. Returns whether
+        anything was queued."""
+        slots = np.arange(start, len(self.configs))
+        found, hits = self.known.lookup(V, self.configs[start:])
+        unknown = slots[~found]
+        candidates = [*self.queue, *unknown.tolist()]  # queued ones are untold (or known)
+        lead = np.asarray(candidates, dtype=np.int64)[self._first_equal(candidates)]
+        lead = lead[len(self.queue):]  # for each unknown slot, the first slot equal to it
+        is_new = lead == unknown
+        new = unknown[is_new].tolist()
         if not new and whole:  # nothing new: the block goes out whole, as unscreened
             self._repeats = True
-            self.queue.extend(slots)
-            return list(slots)
-        if len(new) + len(waiting) < len(keys):
-            self._take([s for s, hit in zip(slots, hits, strict=True) if hit is not None],
-                       [hit for hit in hits if hit is not None])
-        for leader, slot in waiting:
-            self._waiting.setdefault(leader, []).append(slot)
+            self.queue.extend(slots.tolist())
+            self._twins = self._twin_groups(self.queue)
+            return True
+        if found.any():
+            self._take(slots[found], hits[found])
+        if not is_new.all():  # twins wait for their leader's value
+            for leader, slot in zip(lead[~is_new].tolist(), unknown[~is_new].tolist(),
+                                    strict=True):
+                self._waiting.setdefault(leader, []).append(slot)
         self.queue += new
-        return new
+        if self._repeats:  # kept slots differ, unless a block went out whole
+            self._twins = self._twin_groups(self.queue)
+        return bool(new)
 
-    def _take(self, slots: list[int], values: list[float]) -> None:
+    def _take(self, slots: Any, values: Any) -> None:
         """Give slots not handed out (inherited, twins) their values."""
-        for slot, value in zip(slots, values, strict=True):
-            self.values[slot] = value
-            self.told[slot] = True
+        self.values[slots] = values
+        self.told[slots] = True
         self.n_done += len(slots)
 
-    def hand_out(self, n: int, refill: Callable[[], None],
-                 ahead: bool = True) -> list[dict[str, Any]]:
+    def hand_out(self, n: int, refill: Callable[[], None], ahead: bool = True,
+                 rows: bool = False) -> list[dict[str, Any]] | np.ndarray:
         """Copies of the next ``n`` configurations; ``refill()`` extends the stream when it
         runs dry. Fewer when a refill queues nothing, and with ``ahead=False``, where the
-        stream runs dry once it has handed out any."""
-        copies: list[dict[str, Any]] = []
-        while len(copies) < n:
+        stream runs dry once it has handed out any. With ``rows``, their values instead, as
+        the rows of a new array (an unconditional space only)."""
+        slots: list[int] = []
+        while len(slots) < n:
             if self.cursor == len(self.queue):
-                if copies and not ahead:
+                if slots and not ahead:
                     break
                 refill()
                 if self.cursor == len(self.queue):  # the block queued nothing
                     break
             start = self.cursor
-            self.cursor = min(len(self.queue), start + n - len(copies))
-            slots = self.queue[start:self.cursor]
-            block = list(map(dict.copy, map(self.configs.__getitem__, slots)))
-            for slot in slots:
-                self._out[slot] = True
-            self._blocks.append((block, slots))  # kept alive: their ids stay theirs
-            copies += block
-        return copies
+            self.cursor = min(len(self.queue), start + n - len(slots))
+            slots += self.queue[start:self.cursor]
+        self._out[slots] = True
+        if rows:
+            own = self._V[slots]
+            self._row_blocks.append((slots, own))
+            return own.copy()
+        block = list(map(dict.copy, self._configs_at(slots)))
+        self._blocks.append((block, slots))  # kept alive: their ids stay theirs
+        return block[:]  # the caller's list
+
+    def _configs_at(self, slots: list[int]) -> list[dict[str, Any]]:
+        """The kept configurations of ``slots``, decoded from their values if not yet."""
+        configs = self.configs
+        missing = [slot for slot in slots if configs[slot] is None]
+        if missing:
+            for slot, config in zip(missing, self.decoder.configs(self._V[missing]),
+                                    strict=True):
+                configs[slot] = config
+        return list(map(configs.__getitem__, slots))
 
     def _slot_of(self, config: Any) -> int:
         """The slot of a handed-out copy (ids indexed when first needed), or -1. A copy
@@ -263,14 +277,15 @@ class Proposals:
                 slot = self.find(config_key(config))
             except TypeError:  # an unhashable value: not one of ours
                 pass
-        own = self.configs[slot] if slot >= 0 else None
+        own = self._configs_at([slot])[0] if slot >= 0 else None
         self._recalled = own, slot
         return own
 
     def find(self, key: tuple) -> int:
         """The first untold slot handed out with configuration ``key``, or -1."""
-        for slot in self.queue[self._indexed:self.cursor]:
-            self._index.setdefault(config_key(self.configs[slot]), []).append(slot)
+        slots = self.queue[self._indexed:self.cursor]
+        for slot, config in zip(slots, self._configs_at(slots), strict=True):
+            self._index.setdefault(config_key(config), []).append(slot)
         self._indexed = self.cursor
         return self._first_untold(self._index.get(key, ()))
 
@@ -305,7 +320,7 @@ class Proposals:
             slots = list(map(self._slot_of, configs))
             if -1 in slots or len(set(slots)) < n:
                 return None
-        if True in map(self.told.__getitem__, slots):
+        if self.told[slots].any():
             return None
         if self._twins and not self._twins.keys().isdisjoint(slots):
             return None
@@ -315,19 +330,42 @@ class Proposals:
                 or not all(map(is_, chain.from_iterable(map(dict.values, configs)),
                                chain.from_iterable(map(dict.values, owns))))):  # same objects
             return None
-        stored, told = self.values, self.told
-        for slot, value in zip(slots, values, strict=True):
-            stored[slot] = value
-            told[slot] = True
-        self.n_told += n
-        self.n_done += n
-        if self.known is not None:
-            self._settle(slots, values)
+        self._store(slots, values)
         return owns
 
-    def _settle(self, slots: list[int], values: list[float]) -> None:
+    def record_rows(self, X: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+        """Store the values of rows equal to an array handed out (the last such first), when
+        its slots are untold and have no twins: the slots :meth:`record` would pick for
+        their configurations, one by one. Returns the rows, or ``None`` (and stores
+        nothing) otherwise."""
+        block = next((b for b in reversed(self._row_blocks)
+                      if b[1].shape == X.shape and (b[1] == X).all()), None)
+        if block is None:
+            return None
+        slots, own = block
+        if self.told[slots].any():
+            return None
+        if self._twins and not self._twins.keys().isdisjoint(slots):
+            return None
+        self._store(slots, values, own)
+        return own
+
+    def _store(self, slots: list[int], values: Any, V: np.ndarray | None = None) -> None:
+        """Store the values of handed-out, untold slots (whose values are ``V`` if given)."""
+        self.values[slots] = values
+        self.told[slots] = True
+        self.n_told += len(slots)
+        self.n_done += len(slots)
+        if self.known is not None:
+            self._settle(slots, values, V)
+
+    def _settle(self, slots: list[int], values: Any, V: np.ndarray | None = None) -> None:
         """File the values of newly told slots as known, and pass them to waiting twins."""
-        self.known.update(zip(map(self.keys.__getitem__, slots), values, strict=True))
+        if V is None and not self.decoder.conditional:
+            V = self._V[slots]
+        self.known.update(V,
+                          self._configs_at(slots) if self.decoder.conditional else None,
+                          values)
         if self._waiting and not self._waiting.keys().isdisjoint(slots):
             for slot, value in zip(slots, values, strict=True):
                 twins = self._waiting.pop(slot, ())
@@ -336,22 +374,14 @@ class Proposals:
     def told_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Genomes and values of the slots with a value (told or inherited), in slot order."""
         told = np.flatnonzero(self.told)
-        return self.genomes[told], np.asarray(self.values)[told]
+        return self.genomes[told], self.values[told]
 
     def retire(self, stale: dict[tuple, deque]) -> None:
         """File the genomes handed out and not told under their configurations' keys."""
-        for slot in self.queue[:self.cursor] if self.n_told < self.cursor else ():
-            if not self.told[slot]:
-                stale.setdefault(config_key(self.configs[slot]), deque()).append(
-                    self.genomes[slot])
-
-
-def _groups(slots: Iterable[int], keys: Iterable[Hashable]) -> dict[int, list[int]]:
-    """Slot -> the slots sharing its key (itself included), for keys shared by several."""
-    groups: dict[Hashable, list[int]] = {}
-    for slot, key in zip(slots, keys, strict=True):
-        groups.setdefault(key, []).append(slot)
-    return {slot: group for group in groups.values() if len(group) > 1 for slot in group}
+        untold = [slot for slot in (self.queue[:self.cursor] if self.n_told < self.cursor
+                                    else ()) if not self.told[slot]]
+        for slot, config in zip(untold, self._configs_at(untold), strict=True):
+            stale.setdefault(config_key(config), deque()).append(self.genomes[slot])
 
 
 def pop_stale(stale: dict[tuple, deque], config: dict[str, Any]) -> np.ndarray | None:

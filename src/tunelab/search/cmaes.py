@@ -298,7 +298,7 @@ class CMAES(Strategy):
         s = self._s
         told = np.flatnonzero(gen.told)
         Y = np.vstack([self._Y[told], *[self._injected_step(u) for u, _ in self._pool]])
-        f = np.concatenate([np.asarray(gen.values)[told], [v for _, v in self._pool]])
+        f = np.concatenate([gen.values[told], [v for _, v in self._pool]])
         order = fitness_order(f)
         gen.retire(self._stale)  # asked, not told: a late tell is injected later
         self._pool = []
@@ -370,9 +370,9 @@ class CMAES(Strategy):
         return True
 
     # --- the protocol ---------------------------------------------------------------------
-    def _hand_out(self, n: int) -> list[dict[str, Any]]:
+    def _hand_out(self, n: int, rows: bool = False) -> list[dict[str, Any]] | np.ndarray:
         self._advance_if_due()  # tells only come between batches
-        return self._gen.hand_out(n, self._extend_stream)
+        return self._gen.hand_out(n, self._extend_stream, rows=rows)
 
     def ask(self) -> dict[str, Any]:
         """The next configuration (:meth:`Strategy.ask`): decoded from the unit cube, it lies
@@ -391,6 +391,12 @@ class CMAES(Strategy):
 
     def _ask(self) -> dict[str, Any]:
         return self._hand_out(1)[0]
+
+    def _ask_rows(self, n: int) -> np.ndarray:
+        return self._hand_out(n, rows=True)
+
+    def _tell_rows(self, X: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+        return self._gen.record_rows(X, values)
 
     def _recall(self, config: Any) -> dict[str, Any] | None:
         return self._gen.recall(config)

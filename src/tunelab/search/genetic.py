@@ -44,6 +44,7 @@ from tunelab.search._ga_operators import (
     make_offspring,
     snap,
 )
+from tunelab.search._known import KnownValues
 from tunelab.search._proposals import Proposals, Streams, pop_stale
 from tunelab.space import Space
 
@@ -134,7 +135,7 @@ class GeneticSearch(Strategy):
     parent (a pair that does not mate and no gene that mutates), and on discrete spaces
     equal to any earlier configuration. As DEAP's ``eaSimple`` evaluates only the offspring
     whose fitness is invalid (Fortin et al. 2012), a child whose configuration already has a
-    value (told earlier, asked or not: every told configuration is kept in a dict keyed by
+    value (told earlier, asked or not: every told configuration is kept in a hash table keyed by
     its decoded values) takes that value without being handed out, and a child equal to one
     handed out in the same generation and still untold waits for that one's value; the
     generation's ``N`` individuals count both. So asks hand out only configurations new to
@@ -232,7 +233,7 @@ class GeneticSearch(Strategy):
         self.generation_ = 0
         self._stale: dict[tuple, deque] = {}  # config key -> genomes asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # W, or the steady-state inbox
-        self._known: dict = {}  # decoded values (Decoder.keys) -> latest value told
+        self._known = KnownValues(self._decoder)  # the latest value of each configuration
         self._idle = 0  # blocks in a row that queued nothing
         self._streams = Streams(self.seed)
         self._gen = Proposals(self._decoder, len(space), self._known)
@@ -265,10 +266,11 @@ class GeneticSearch(Strategy):
         warm_start = gen.cursor == 0 and len(self._pool) >= n
         if gen.n_done < n and not warm_start:
             return
-        children, f_children = gen.told_arrays()
+        U, f = gen.told_arrays()
         k = self.elitism  # the population is sorted, best first: its k best lead
-        U = np.vstack([self.population_[:k], children, *[u[None] for u, _ in self._pool]])
-        f = np.concatenate([self.fitness_[:k], f_children, [v for _, v in self._pool]])
+        if k or self._pool:
+            U = np.vstack([self.population_[:k], U, *[u[None] for u, _ in self._pool]])
+            f = np.concatenate([self.fitness_[:k], f, [v for _, v in self._pool]])
         best = fitness_order(f)[:n]
         self.population_, self.fitness_ = U[best], f[best]
         gen.retire(self._stale)  # asked, not told: a late tell joins the next selection
@@ -276,15 +278,15 @@ class GeneticSearch(Strategy):
         self.generation_ += 1
         self._gen = Proposals(self._decoder, len(self.space), self._known)
 
-    def _hand_out(self, n: int, ahead: bool = True) -> list[dict[str, Any]]:
-        configs: list[dict[str, Any]] = []
-        while len(configs) < n:  # more than once only after blocks with nothing new
+    def _hand_out(self, n: int, ahead: bool = True,
+                  rows: bool = False) -> list[dict[str, Any]] | np.ndarray:
+        """Up to ``n`` proposals (``n`` when ``ahead``), dicts or rows; more than one pass
+        only after blocks with nothing new."""
+        while True:
             self._advance_if_due()  # tells only come between batches
-            got = self._gen.hand_out(n - len(configs), self._extend_stream, ahead)
-            configs += got
-            if got and not ahead:
-                break
-        return configs
+            got = self._gen.hand_out(n, self._extend_stream, ahead, rows)
+            if len(got):
+                return got
 
     # --- steady state ---------------------------------------------------------------------
     def _absorb(self) -> None:
@@ -333,12 +335,19 @@ class GeneticSearch(Strategy):
                 u = make_offspring(self.space, self._ops, self.population_, self.fitness_, 1,
                                    rng, self._genes)[0]
             configs, V = self._decoder(u[None])
-            value = self._known.get(self._decoder.keys(configs, V)[0])
+            found, values = self._known.lookup(V, configs)
+            value = float(values[0]) if found[0] else None
             if value is None or retry == _PATIENCE * self.population_size - 1:
                 break
             self._pool.append((u, value))  # known: joins as if told, not handed out
         self._stale.setdefault(config_key(configs[0]), deque()).append(u)
         return configs[0]
+
+    def _ask_rows(self, n: int) -> np.ndarray | None:
+        return None if self.steady_state else self._hand_out(n, ahead=False, rows=True)
+
+    def _tell_rows(self, X: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+        return None if self.steady_state else self._gen.record_rows(X, values)
 
     def _recall(self, config: Any) -> dict[str, Any] | None:
         return None if self.steady_state else self._gen.recall(config)
@@ -351,4 +360,4 @@ class GeneticSearch(Strategy):
             return  # its value is known now (Proposals.record)
         u = pop_stale(self._stale, config)
         self._pool.append((self.space.to_unit(config) if u is None else u, value))
-        self._known[self._decoder.key(config)] = value
+        self._known[config] = value
