@@ -204,7 +204,7 @@ def test_ipop_helps_on_rastrigin():
     best = {}
     for restarts in ("none", "ipop"):
         runs = []
-        for seed in range(4):
+        for seed in range(8):
             strategy = CMAES(space, restarts=restarts, mean0=np.full(4, 0.8), seed=seed)
             runs.append(generations(strategy, rastrigin, 300)[1].min())
         best[restarts] = np.median(runs)

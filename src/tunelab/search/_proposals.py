@@ -31,6 +31,8 @@ References
    ``deap.algorithms.eaSimple`` evaluates only the offspring whose fitness is invalid.
 .. [3] J. K. Salmon, M. A. Moraes, R. O. Dror and D. E. Shaw, "Parallel random numbers: as
    easy as 1, 2, 3", SC 2011 (Philox: a counter-based generator, one stream per counter).
+.. [4] C. Doty-Humphrey, PractRand, "sfc64" (the small fast counting generator; NumPy's
+   ``SFC64``).
 """
 
 from __future__ import annotations
@@ -52,22 +54,30 @@ class Streams:
     """Independent random streams, one per index ``(tag, i, j)``, each a pure function of
     ``seed`` and its index.
 
-    Philox (Salmon et al. 2011) keyed by ``SeedSequence(seed)``, with the counter set to
-    ``(0, tag, i, j)``: a stream starts where no other's draws can reach (each would need
-    :math:`2^{64}` blocks of four words), and opening one costs a state assignment, not a
-    seeding. Calling it returns one shared generator, positioned at the start of the stream
-    asked for and valid until the next call.
+    Philox (Salmon et al. 2011) keyed by ``SeedSequence(seed)`` and set to the counter
+    ``(0, tag, i, j)`` gives three words, the state of the SFC64 generator (Doty-Humphrey's
+    small fast counting generator, its counter word at 1) that draws the stream: distinct
+    indices give independent 192-bit states, and SFC64 draws numbers about three times
+    faster than Philox. Opening a stream costs two state assignments, not a seeding. Calling
+    it returns one shared generator, positioned at the start of the stream asked for and
+    valid until the next call.
     """
 
     def __init__(self, seed: int) -> None:
         key = np.random.SeedSequence(seed).generate_state(2, np.uint64)
-        self._bitgen = np.random.Philox(key=key)
-        self._rng = np.random.Generator(self._bitgen)
-        self._state = self._bitgen.state  # buffer empty: the stream starts at its counter
+        self._philox = np.random.Philox(key=key)
+        self._keyed = self._philox.state  # buffer empty: words start at the counter
+        self._sfc = np.random.SFC64(0)
+        self._sfc_state = self._sfc.state
+        self._rng = np.random.Generator(self._sfc)
 
     def __call__(self, tag: int, i: int, j: int) -> np.random.Generator:
-        self._state["state"]["counter"] = np.array([0, tag, i, j], dtype=np.uint64)
-        self._bitgen.state = self._state
+        self._keyed["state"]["counter"] = np.array([0, tag, i, j], dtype=np.uint64)
+        self._philox.state = self._keyed
+        state = np.ones(4, dtype=np.uint64)
+        state[:3] = self._philox.random_raw(3)
+        self._sfc_state["state"]["state"] = state
+        self._sfc.state = self._sfc_state
         return self._rng
 
 
