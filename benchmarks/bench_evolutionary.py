@@ -2,7 +2,7 @@
 generation as arrays (the fused kernel and ``make_offspring``), the block decoder beside
 ``Space.from_unit``, and one generation of the GA and of CMA-ES through the protocol
 (``ask_batch`` of the whole population, then a ``tell`` per configuration or one
-``tell_batch``).
+``tell_batch``; or ``ask_array`` and ``tell_array``).
 
 Population 100 in 10-D unless stated. Run with ``pytest benchmarks/bench_evolutionary.py
 --benchmark-enable`` (benchmarks are disabled by default in the test configuration).
@@ -79,24 +79,31 @@ def test_decode_a_generation(benchmark, decode):
     benchmark(Decoder(SPACE) if decode == "decoder" else SPACE.from_unit, X)
 
 
-def _protocol_generation(strategy, size, batched):
-    configs = strategy.ask_batch(size)  # a constant objective: the strategy's time alone
-    if batched:
+def _protocol_generation(strategy, size, protocol):
+    if protocol == "arrays":  # a constant objective: the strategy's time alone
+        X = strategy.ask_array(size)
+        strategy.tell_array(X, np.ones(len(X)))
+        return
+    configs = strategy.ask_batch(size)
+    if protocol == "tell_batch":
         strategy.tell_batch(configs, [1.0] * len(configs))
         return
     for config in configs:
         strategy.tell(config, 1.0)
 
 
-@pytest.mark.parametrize("batched", [False, True], ids=["tell", "tell_batch"])
-def test_genetic_generation_through_ask_tell(benchmark, batched):
+PROTOCOLS = ["tell", "tell_batch", "arrays"]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_genetic_generation_through_ask_tell(benchmark, protocol):
     strategy = GeneticSearch(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N, batched)
-    benchmark(_protocol_generation, strategy, N, batched)
+    _protocol_generation(strategy, N, protocol)
+    benchmark(_protocol_generation, strategy, N, protocol)
 
 
-@pytest.mark.parametrize("batched", [False, True], ids=["tell", "tell_batch"])
-def test_cmaes_generation_through_ask_tell(benchmark, batched):
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_cmaes_generation_through_ask_tell(benchmark, protocol):
     strategy = CMAES(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N, batched)
-    benchmark(_protocol_generation, strategy, N, batched)
+    _protocol_generation(strategy, N, protocol)
+    benchmark(_protocol_generation, strategy, N, protocol)

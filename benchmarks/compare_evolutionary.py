@@ -9,8 +9,9 @@ Settings, side by side:
 
 - ``genetic``: ``GeneticSearch`` with its defaults (population 20, tournament 3, SBX,
   polynomial mutation, 2 elites), evaluated a generation at a time through
-  ``ask_batch``/``tell_batch`` (``ask_batch`` hands out the rest of the generation: its
-  children new to the search; clones of a configuration already evaluated take its value).
+  ``ask_array``/``tell_array`` (``ask_array`` hands out the rest of the generation as rows:
+  its children new to the search; clones of a configuration already evaluated take its
+  value). The array protocol proposes exactly what ``ask_batch``/``tell_batch`` would.
 - ``genetic_eq``: ``GeneticSearch`` set as close to DEAP's eaSimple as its options allow:
   population 100, tournament 3, BLX-0.5 crossover of a pair with probability 0.5, Gaussian
   mutation of sigma 0.1 of the range, no elitism. What still differs: (1) DEAP mutates an
@@ -33,17 +34,18 @@ Settings, side by side:
   ``BoundTransform``), both from the cube's centre with ``sigma0=0.3``, both restarting from
   uniform random means, and default population sizes.
 
-Overhead per generation, objective time excluded (population 100, 10-D Rastrigin box, a
-constant objective): our GA (defaults, and the ``genetic_eq`` settings, which use DEAP's
-operators) and our CMA-ES (``population_size=100``) through the public protocol, one
-``ask_batch(100)`` (our GA's returns the generation's new children only, as DEAP evaluates
-only the changed ones) and then either a ``tell`` per configuration dict or one
-``tell_batch``; our GA's array step alone (selection, crossover and mutation of a whole
-population: ``make_offspring``); and DEAP's generation (``select``, ``varAnd``, fitness
-assignment of the changed individuals) with and without the clipping to the box. The rows
-are timed in interleaved rounds (each round runs every row for a share of the generations),
-so a slow spell of the shared machine hits every row alike; each row reports the median over
-all its generations. Target: DEAP's time at least 10 times ours.
+Overhead per generation, objective time excluded (population 100, 10-D Rastrigin box, a constant
+objective): our GA (defaults, and the ``genetic_eq`` settings, which use DEAP's operators) and
+our CMA-ES (``population_size=100``) through the public protocol, one ``ask_batch(100)`` (our
+GA's returns the generation's new children only, as DEAP evaluates only the changed ones) and
+then either a ``tell`` per configuration dict or one ``tell_batch``, or the same through the
+array protocol (``ask_array(100)``, then ``tell_array`` of the rows: no dict is built); our GA's
+array step alone (selection, crossover and mutation of a whole population: ``make_offspring``);
+and DEAP's generation (``select``, ``varAnd``, fitness assignment of the changed individuals)
+with and without the clipping to the box. The rows are timed in interleaved rounds (each round
+runs every row for a share of the generations), so a slow spell of the shared machine hits every
+row alike; each row reports the median over all its generations. Target: DEAP's time at least 10
+times ours.
 
 Run: ``python benchmarks/compare_evolutionary.py [--seeds 20] [--budget 10000] [--jobs 2]``
 (``--overhead-only`` skips the quality runs). The machine is shared with other work, so
@@ -73,10 +75,6 @@ PROBLEMS = ("rastrigin", "ackley", "rosenbrock")
 DIM = 10
 
 
-def _values(problem, configs) -> np.ndarray:
-    return problem.evaluate(np.array([list(c.values()) for c in configs]))
-
-
 GENETIC_EQ = {"population_size": 100, "tournament_size": 3, "crossover": "blend",
               "blend_alpha": 0.5, "crossover_rate": 0.5, "mutation": "gaussian", "sigma": 0.1,
               "mutation_rate": 0.2 / DIM, "elitism": 0}
@@ -93,9 +91,9 @@ def run_ours(name: str, method: str, seed: int, budget: int) -> float:
     best = np.inf
     while strategy.n_told < budget:
         size = strategy.lambda_ if method == "cmaes" else strategy.population_size
-        configs = strategy.ask_batch(min(size, budget - strategy.n_told))
-        values = _values(problem, configs)
-        strategy.tell_batch(configs, values)
+        X = strategy.ask_array(min(size, budget - strategy.n_told))
+        values = problem.evaluate(X)
+        strategy.tell_array(X, values)
         best = min(best, float(values.min()))
     return best
 
@@ -194,13 +192,18 @@ def _job(args: tuple) -> tuple:
 POPULATION = 100
 
 
-def _protocol_generation(strategy, batched: bool):
+def _protocol_generation(strategy, protocol: str):
     """One generation through the public protocol, with a constant objective: a ``tell``
-    per configuration, or one ``tell_batch``."""
+    per configuration, one ``tell_batch``, or the array protocol (``ask_array`` and
+    ``tell_array``)."""
 
     def generation():
+        if protocol == "array":
+            X = strategy.ask_array(POPULATION)
+            strategy.tell_array(X, np.ones(len(X)))
+            return
         configs = strategy.ask_batch(POPULATION)
-        if batched:
+        if protocol == "batch":
             strategy.tell_batch(configs, [1.0] * len(configs))
             return
         for config in configs:
@@ -242,7 +245,11 @@ OURS_CMA = "ours CMA-ES: ask_batch + tell each"
 OURS_GA_B = "ours GA: ask_batch + tell_batch"
 OURS_GA_EQ_B = "ours GA genetic_eq: ask_batch + tell_batch"
 OURS_CMA_B = "ours CMA-ES: ask_batch + tell_batch"
-OURS = (OURS_GA, OURS_GA_B, OURS_GA_EQ, OURS_GA_EQ_B, OURS_CMA, OURS_CMA_B)
+OURS_GA_A = "ours GA: ask_array + tell_array"
+OURS_GA_EQ_A = "ours GA genetic_eq: ask_array + tell_array"
+OURS_CMA_A = "ours CMA-ES: ask_array + tell_array"
+OURS = (OURS_GA, OURS_GA_B, OURS_GA_A, OURS_GA_EQ, OURS_GA_EQ_B, OURS_GA_EQ_A, OURS_CMA,
+        OURS_CMA_B, OURS_CMA_A)
 OURS_STEP = "ours GA: make_offspring (array step)"
 DEAP_CLIPPED, DEAP_UNCLIPPED = "DEAP: select + varAnd + evaluate", "DEAP: the same, unclipped"
 
@@ -253,12 +260,15 @@ def overhead(generations: int = 400, rounds: int = 8) -> dict[str, np.ndarray]:
     space = problem.space
     steps = {}
     for labels, make in (
-        ((OURS_GA, OURS_GA_B), lambda: GeneticSearch(space, population_size=POPULATION, seed=0)),
-        ((OURS_GA_EQ, OURS_GA_EQ_B), lambda: GeneticSearch(space, seed=0, **GENETIC_EQ)),
-        ((OURS_CMA, OURS_CMA_B), lambda: CMAES(space, population_size=POPULATION, seed=0)),
+        ((OURS_GA, OURS_GA_B, OURS_GA_A),
+         lambda: GeneticSearch(space, population_size=POPULATION, seed=0)),
+        ((OURS_GA_EQ, OURS_GA_EQ_B, OURS_GA_EQ_A),
+         lambda: GeneticSearch(space, seed=0, **GENETIC_EQ)),
+        ((OURS_CMA, OURS_CMA_B, OURS_CMA_A),
+         lambda: CMAES(space, population_size=POPULATION, seed=0)),
     ):
-        for label, batched in zip(labels, (False, True), strict=True):
-            steps[label] = _protocol_generation(make(), batched)
+        for label, protocol in zip(labels, ("each", "batch", "array"), strict=True):
+            steps[label] = _protocol_generation(make(), protocol)
     steps[OURS_STEP] = _offspring_generation(problem)
     if _importable("deap"):
         steps[DEAP_CLIPPED] = _deap_generation(problem, True)

@@ -130,3 +130,26 @@ def test_first_equal_is_the_first_equal_row(seed, n, d, repeats):
     np.testing.assert_array_equal(first_equal(row_bits(V)), brute)
     keys = [tuple((V[i] + 0.0).tolist()) for i in range(n)]
     np.testing.assert_array_equal(first_equal_keys(keys), brute)
+
+
+def test_known_values_filed_one_by_one_keep_the_latest():
+    """Single filings wait in a dict and join the table in bulk: lookups, large filings and
+    ``len`` see them, in the order filed."""
+    space = Space({"k": Integer(0, 3), "x": Categorical(["a", "b"])})
+    decoder = Decoder(space)
+    known, reference = KnownValues(decoder), {}
+    rng = np.random.default_rng(1)
+    for step in range(3000):  # more than the dict holds: it files itself
+        configs, V = decoder(rng.random((1 if step % 50 else 20, 2)))
+        values = rng.normal(size=len(configs))
+        known.update(V, configs, values)
+        reference.update(zip(map(config_key, configs), values.tolist(), strict=True))
+        if step % 97 == 0:
+            probe, W = decoder(rng.random((8, 2)))
+            found, got = known.lookup(W, probe)
+            want = [reference.get(config_key(c)) for c in probe]
+            assert found.tolist() == [w is not None for w in want]
+            assert got[found].tolist() == [w for w in want if w is not None]
+    assert len(known) == len(reference) == 8
+    assert all(known.get(c) == v for c, v in zip(space.grid(4), map(
+        reference.get, map(config_key, space.grid(4))), strict=True))

@@ -133,12 +133,12 @@ class Strategy(abc.ABC):
     def _rows_decoder(self, method: str) -> Decoder:
         """The space's :class:`Decoder` (kept in ``_decoder``); ``ValueError`` for a
         conditional space, whose configurations have no fixed columns."""
-        if self.space.conditions:
-            raise ValueError(f"{method} needs a space without conditions (a configuration "
-                             f"of a conditional space has no fixed columns); use ask/tell")
         decoder = getattr(self, "_decoder", None)
         if decoder is None:
             decoder = self._decoder = Decoder(self.space)
+        if decoder.conditional:
+            raise ValueError(f"{method} needs a space without conditions (a configuration "
+                             f"of a conditional space has no fixed columns); use ask/tell")
         return decoder
 
     def ask(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -195,13 +196,25 @@ class Operators:
 
     def codes(self, n_pairs: int) -> np.ndarray:
         """The ``codes`` argument of :func:`tunelab.search._jit.offspring`."""
-        return np.array([_CODES[self.selection], _CODES[self.crossover], _CODES[self.mutation],
-                         self.tournament_size, n_pairs], dtype=np.int64)
+        codes = self._codes.copy()
+        codes[4] = n_pairs
+        return codes
 
     def params(self) -> np.ndarray:
         """The ``params`` argument of :func:`tunelab.search._jit.offspring`."""
-        return np.array([self.crossover_rate, self.eta_c, self.sbx_gene_rate, self.blend_alpha,
-                         self.mutation_rate, self.eta_m, self.sigma])
+        return self._params
+
+    @cached_property
+    def _codes(self) -> np.ndarray:
+        return np.array([_CODES[self.selection], _CODES[self.crossover], _CODES[self.mutation],
+                         self.tournament_size, 0], dtype=np.int64)
+
+    @cached_property
+    def _params(self) -> np.ndarray:
+        params = np.array([self.crossover_rate, self.eta_c, self.sbx_gene_rate,
+                           self.blend_alpha, self.mutation_rate, self.eta_m, self.sigma])
+        params.flags.writeable = False
+        return params
 
 
 def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,

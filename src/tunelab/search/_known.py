@@ -119,6 +119,48 @@ def first_equal(bits):
     return out
 
 
+@njit(cache=True)
+def screen_rows(table, rows, bits, pending):
+    """Screen a block of rows against the stored ones and the ``m`` rows ``pending``.
+
+    Returns, for each row ``i`` of ``bits``, the index of the equal stored row (or -1), and
+    for the rows with none, the first row equal to it in the concatenation of ``pending``
+    and ``bits`` (``p < m`` for ``pending[p]``, ``m + i`` for ``bits[i]``: itself when
+    none comes before); -1 for the others.
+    """
+    n, d = bits.shape
+    m = pending.shape[0]
+    stored = find_rows(table, rows, bits)
+    lead = np.full(n, _EMPTY, dtype=np.int64)
+    size = 1
+    while size < 2 * (m + n):
+        size *= 2
+    mask = np.uint64(size - 1)
+    local = np.full(size, _EMPTY, dtype=np.int64)  # ids: p for pending[p], m + i for bits[i]
+    for i in range(m + n):
+        if i >= m and stored[i - m] >= 0:
+            continue
+        src, r = (pending, i) if i < m else (bits, i - m)
+        cell = _hash(src, r) & mask
+        while True:
+            k = local[cell]
+            if k == _EMPTY:
+                local[cell] = i
+                break
+            other, q = (pending, k) if k < m else (bits, k - m)
+            same = True
+            for j in range(d):
+                if other[q, j] != src[r, j]:
+                    same = False
+                    break
+            if same:
+                break
+            cell = (cell + np.uint64(1)) & mask
+        if i >= m:
+            lead[i - m] = local[cell]
+    return stored, lead
+
+
 def first_equal_keys(keys: list) -> np.ndarray:
     """:func:`first_equal` of hashable keys: the index of the first equal key."""
     first: dict = {}
@@ -138,7 +180,9 @@ class KnownValues:
     Every method takes a block as ``V`` (rows of values, :meth:`Decoder.values`) and
     ``configs`` (the same configurations as dicts): an unconditional space reads ``V``, a
     conditional one (whose ``V`` is ``None``) ``configs``. The table holds at most half its
-    cells, and doubles (rehashing its rows) before it would hold more.
+    cells, and doubles (rehashing its rows) before it would hold more. Values filed a few at
+    a time (single tells) wait in a dict keyed by the rows' bytes and join the table in bulk
+    before the next search or large filing, so that a tell costs no kernel call.
     """
 
     def __init__(self, decoder: Decoder) -> None:
@@ -149,8 +193,10 @@ class KnownValues:
         self._rows = np.empty((32, d), dtype=np.uint64)
         self._values = np.empty(32)
         self._n = 0
+        self._waiting: dict[bytes, float] = {}  # rows' bytes -> value, filed one by one
 
     def __len__(self) -> int:
+        self._file_waiting()
         return self._n if self._dict is None else len(self._dict)
 
     def lookup(self, V: np.ndarray | None,
@@ -161,9 +207,42 @@ class KnownValues:
             hits = list(map(self._dict.get, map(config_key, configs)))
             found = np.array([hit is not None for hit in hits], dtype=bool)
             return found, np.array([np.nan if hit is None else hit for hit in hits])
+        self._file_waiting()
         k = find_rows(self._table, self._rows, row_bits(V))
         found = k >= 0
         return found, np.where(found, self._values[k], np.nan)
+
+    def screen(self, V: np.ndarray | None, configs: list[dict[str, Any]] | None,
+               pending_V: np.ndarray | None,
+               pending_configs: list[dict[str, Any]] | None,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Screen a block against the known values and ``m`` pending configurations (handed
+        out, untold).
+
+        Returns
+        -------
+        found : ndarray of bool
+            Whether each configuration of the block has a value.
+        hits : ndarray
+            The values of those that have one, in block order.
+        lead : ndarray of int
+            For the others, the first configuration equal to it among the pending ones
+            followed by the block (``p < m``: pending ``p``; ``m + i``: block row ``i``,
+            itself if none comes before); -1 for those found.
+        """
+        if self._dict is None:
+            self._file_waiting()
+            pending = (np.empty((0, V.shape[1]), dtype=np.uint64) if pending_V is None
+                       else row_bits(pending_V))
+            stored, lead = screen_rows(self._table, self._rows, row_bits(V), pending)
+            found = stored >= 0
+            return found, self._values[stored[found]], lead
+        found, values = self.lookup(None, configs)
+        keys = list(map(config_key, [*(pending_configs or []), *configs]))
+        first = first_equal_keys(keys)
+        m = len(keys) - len(configs)
+        # a configuration equal to a known one is known: the unknown lead only unknown ones
+        return found, values[found], np.where(found, _EMPTY, first[m:])
 
     def update(self, V: np.ndarray | None, configs: list[dict[str, Any]] | None,
                values: list[float] | np.ndarray) -> None:
@@ -172,11 +251,34 @@ class KnownValues:
             self._dict.update(zip(map(config_key, configs), values, strict=True))
             return
         bits = row_bits(V)
+        if len(bits) <= 4:  # a few: they wait
+            self._waiting.update(zip(map(bytes, bits), np.asarray(values, dtype=float).tolist(),
+                                     strict=True))
+            if len(self._waiting) < 1024:
+                return
+            bits, values = np.empty((0, bits.shape[1]), dtype=np.uint64), []
+        self._file_waiting()
+        self._store(bits, np.asarray(values, dtype=np.float64))
+
+    def file(self, row: np.ndarray, value: float) -> None:
+        """File the value of one configuration of an unconditional space, given its row of
+        values: it waits with the others filed one by one."""
+        self._waiting[(row + 0.0).tobytes()] = float(value)
+        if len(self._waiting) >= 1024:
+            self._file_waiting()
+
+    def _file_waiting(self) -> None:
+        """Store the values waiting in the dict (before anything filed after them)."""
+        if self._waiting:
+            waiting, self._waiting = self._waiting, {}
+            bits = np.frombuffer(b"".join(waiting), dtype=np.uint64)
+            self._store(bits.reshape(len(waiting), -1), np.array(list(waiting.values())))
+
+    def _store(self, bits: np.ndarray, values: np.ndarray) -> None:
         need = self._n + len(bits)
         if need > len(self._rows):
             self._grow(need)
-        self._n = store_rows(self._table, self._rows, self._values, self._n, bits,
-                             np.asarray(values, dtype=np.float64))
+        self._n = store_rows(self._table, self._rows, self._values, self._n, bits, values)
 
     def _grow(self, need: int) -> None:
         capacity = len(self._rows)

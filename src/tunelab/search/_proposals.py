@@ -131,7 +131,7 @@ class Proposals:
         self.n_told = self.n_done = self.n_blocks = 0
         self._out = np.empty(0, dtype=bool)  # per slot: handed out
         self._V = np.empty((0, d))  # per slot, its values (Decoder.values), if the space has
-        self._row_blocks: list[tuple[list[int], np.ndarray]] = []  # arrays handed out
+        self._row_blocks: list[tuple[np.ndarray, np.ndarray]] = []  # slots, rows handed out
         self._twins: dict[int, list[int]] = {}  # slot -> the slots equal to it, itself included
         self._names = None if decoder.conditional else list(decoder.names)
         self._recalled: tuple[dict[str, Any] | None, int] = (None, -1)  # recall's last answer
@@ -195,28 +195,31 @@ class Proposals:
         Queue the new slots of the block, give the inherited ones their value and file the
         twins; with ``whole``, queue the whole block when nothing is new. Returns whether
         anything was queued."""
-        slots = np.arange(start, len(self.configs))
-        found, hits = self.known.lookup(V, self.configs[start:])
-        unknown = slots[~found]
-        candidates = [*self.queue, *unknown.tolist()]  # queued ones are untold (or known)
-        lead = np.asarray(candidates, dtype=np.int64)[self._first_equal(candidates)]
-        lead = lead[len(self.queue):]  # for each unknown slot, the first slot equal to it
-        is_new = lead == unknown
-        new = unknown[is_new].tolist()
+        queue, conditional = self.queue, self.decoder.conditional
+        found, hits, lead = self.known.screen(  # queued slots are untold (or known)
+            V, self.configs[start:] if conditional else None,
+            self._V[queue] if queue and not conditional else None,
+            self._configs_at(queue) if conditional else None)
+        m, n = len(queue), len(found)
+        is_new = lead == np.arange(m, m + n)  # led by itself
+        new = (start + np.flatnonzero(is_new)).tolist()
         if not new and whole:  # nothing new: the block goes out whole, as unscreened
             self._repeats = True
-            self.queue.extend(slots.tolist())
-            self._twins = self._twin_groups(self.queue)
+            queue.extend(range(start, start + n))
+            self._twins = self._twin_groups(queue)
             return True
-        if found.any():
-            self._take(slots[found], hits[found])
-        if not is_new.all():  # twins wait for their leader's value
-            for leader, slot in zip(lead[~is_new].tolist(), unknown[~is_new].tolist(),
-                                    strict=True):
+        if hits.size:
+            self._take(start + np.flatnonzero(found), hits)
+        if not (found | is_new).all():  # twins wait for their leader's value
+            twins = np.flatnonzero(~(found | is_new))
+            leaders = lead[twins]
+            slots = np.where(leaders < m, np.asarray(queue + [0])[np.minimum(leaders, m)],
+                             start + leaders - m)
+            for leader, slot in zip(slots.tolist(), (start + twins).tolist(), strict=True):
                 self._waiting.setdefault(leader, []).append(slot)
-        self.queue += new
+        queue += new
         if self._repeats:  # kept slots differ, unless a block went out whole
-            self._twins = self._twin_groups(self.queue)
+            self._twins = self._twin_groups(queue)
         return bool(new)
 
     def _take(self, slots: Any, values: Any) -> None:
@@ -244,8 +247,9 @@ class Proposals:
             slots += self.queue[start:self.cursor]
         self._out[slots] = True
         if rows:
-            own = self._V[slots]
-            self._row_blocks.append((slots, own))
+            index = np.array(slots, dtype=np.int64)
+            own = self._V[index]
+            self._row_blocks.append((index, own))
             return own.copy()
         block = list(map(dict.copy, self._configs_at(slots)))
         self._blocks.append((block, slots))  # kept alive: their ids stay theirs
@@ -287,7 +291,7 @@ class Proposals:
                 slot = self.find(config_key(config))
             except TypeError:  # an unhashable value: not one of ours
                 pass
-        own = self._configs_at([slot])[0] if slot >= 0 else None
+        own = (self.configs[slot] or self._configs_at([slot])[0]) if slot >= 0 else None
         self._recalled = own, slot
         return own
 
@@ -315,8 +319,15 @@ class Proposals:
         self.told[slot] = True
         self.n_told += 1
         self.n_done += 1
-        if self.known is not None:
+        if self.known is None:
+            return True
+        if self.decoder.conditional:
             self._settle([slot], [value])
+        else:  # one row: filed without a block
+            self.known.file(self._V[slot], value)
+            if slot in self._waiting:
+                twins = self._waiting.pop(slot)
+                self._take(twins, [value] * len(twins))
         return True
 
     def record_batch(self, configs: list[Any], values: list[float]) -> list[dict] | None:
