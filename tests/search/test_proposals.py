@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import KnownValues, first_equal, first_equal_keys, row_bits
+from tunelab.search._known import KNOWN, NEW, TWIN, KnownValues, first_equal, first_equal_keys
 from tunelab.search._proposals import Streams
 from tunelab.space import Categorical, Integer, Real, Space
 
@@ -127,7 +127,7 @@ def test_first_equal_is_the_first_equal_row(seed, n, d, repeats):
     V[rng.random(n) < 0.2] *= -0.0  # -0.0 equals 0.0
     V[rng.random(n) < 0.05] = np.finfo(float).max
     brute = [next(k for k in range(n) if np.array_equal(V[i], V[k])) for i in range(n)]
-    np.testing.assert_array_equal(first_equal(row_bits(V)), brute)
+    np.testing.assert_array_equal(first_equal(V), brute)
     keys = [tuple((V[i] + 0.0).tolist()) for i in range(n)]
     np.testing.assert_array_equal(first_equal_keys(keys), brute)
 
@@ -153,3 +153,29 @@ def test_known_values_filed_one_by_one_keep_the_latest():
     assert len(known) == len(reference) == 8
     assert all(known.get(c) == v for c, v in zip(space.grid(4), map(
         reference.get, map(config_key, space.grid(4))), strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(0, 20), st.integers(1, 4))
+def test_screen_rows_against_brute_force(seed, n, m, d):
+    """Each row is known (an equal row stored: its latest value), new (the first of its
+    kind among the pending rows and the block) or a twin of the first equal one."""
+    rng = np.random.default_rng(seed)
+    pool = rng.integers(-2, 3, (12, d)).astype(float)  # few distinct rows: many repeats
+    pool[rng.random(pool.shape) < 0.3] = -0.0
+    stored = pool[rng.integers(0, 12, 15)]
+    V, pending = pool[rng.integers(0, 12, n)], pool[rng.integers(0, 12, m)]
+    space = Space({f"x{j}": Real(-2.0, 2.0) for j in range(d)})
+    known = KnownValues(Decoder(space))
+    known.update(stored, None, np.arange(15.0))
+    verdict, hits, lead = known.screen(V, None, pending if m else None, None)
+    both = np.vstack([pending, V])
+    for i in range(n):
+        latest = [k for k in range(15) if np.array_equal(stored[k], V[i])]
+        first = next(k for k in range(m + n) if np.array_equal(both[k], V[i]))
+        if latest:
+            assert (verdict[i], hits[i]) == (KNOWN, latest[-1])
+        elif first == m + i:
+            assert verdict[i] == NEW
+        else:
+            assert (verdict[i], lead[i]) == (TWIN, first)

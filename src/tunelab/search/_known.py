@@ -4,11 +4,11 @@ The evolutionary strategies give a child whose configuration already has a value
 instead of handing it out again (DEAP's rule for unchanged offspring, widened to any
 configuration told before). :class:`KnownValues` answers that question for a whole block of
 children at once. In an unconditional space a configuration is its row of values
-(:meth:`Decoder.values`: integers and category indices as floats), and two configurations
-are equal exactly when their rows are equal bit for bit once ``-0.0`` is made ``+0.0``; the
-rows live in an open-addressing hash table with linear probing, searched and filled by Numba
-kernels (a Python dict of the rows' bytes did the same at three times the cost). A
-conditional space keeps a dict keyed by :func:`config_key`.
+(:meth:`Decoder.values`: integers and category indices as floats, all finite), and two
+configurations are equal exactly when their rows are equal (``-0.0 == 0.0``, so both hash as
+``+0.0``); the rows live in an open-addressing hash table with linear probing, searched and
+filled by Numba kernels (a Python dict of the rows' bytes did the same at three times the
+cost). A conditional space keeps a dict keyed by :func:`config_key`.
 
 :func:`first_equal` finds, within a block, the first row equal to each row: the twins that
 wait for one evaluation.
@@ -32,20 +32,16 @@ from numba import njit
 from tunelab.search._decoder import Decoder, config_key
 
 _EMPTY = -1
-
-
-def row_bits(V: np.ndarray) -> np.ndarray:
-    """The bits of finite rows of values as ``uint64``, ``-0.0`` made ``+0.0``: equal rows
-    of bits are equal configurations."""
-    return np.ascontiguousarray(V + 0.0).view(np.uint64)
+KNOWN, NEW, TWIN = 0, 1, 2  # screen_rows's verdicts
 
 
 @njit(cache=True)
-def _hash(bits, i):
-    """SplitMix64's finalizer folded over row ``i`` of ``bits``."""
+def _hash(V, bits, i):
+    """SplitMix64's finalizer folded over the bits of row ``i`` of ``V`` (``bits`` is ``V``
+    viewed as ``uint64``), with ``-0.0`` hashed as ``+0.0``."""
     h = np.uint64(0x9E3779B97F4A7C15)
-    for j in range(bits.shape[1]):
-        h ^= bits[i, j]
+    for j in range(V.shape[1]):
+        h ^= bits[i, j] if V[i, j] != 0.0 else np.uint64(0)
         h ^= h >> np.uint64(30)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(27)
@@ -55,45 +51,46 @@ def _hash(bits, i):
 
 
 @njit(cache=True)
-def _probe(table, rows, bits, i):
-    """The table cell of row ``i`` of ``bits``: where it is stored, or the empty cell where
-    it would go."""
-    mask = np.uint64(len(table) - 1)
-    cell = _hash(bits, i) & mask
-    d = bits.shape[1]
-    while True:
-        k = table[cell]
-        if k == _EMPTY:
-            return cell
-        same = True
-        for j in range(d):
-            if rows[k, j] != bits[i, j]:
-                same = False
-                break
-        if same:
-            return cell
-        cell = (cell + np.uint64(1)) & mask
+def _same(A, i, B, k):
+    """Whether row ``i`` of ``A`` equals row ``k`` of ``B``."""
+    for j in range(A.shape[1]):
+        if A[i, j] != B[k, j]:
+            return False
+    return True
 
 
 @njit(cache=True)
-def find_rows(table, rows, bits):
-    """For each row of ``bits``, the index of the equal stored row, or -1."""
-    out = np.empty(bits.shape[0], dtype=np.int64)
-    for i in range(bits.shape[0]):
-        out[i] = table[_probe(table, rows, bits, i)]
+def _probe(table, rows, V, bits, i):
+    """The table cell of row ``i`` of ``V``: where it is stored, or the empty cell where it
+    would go."""
+    mask = np.uint64(len(table) - 1)
+    cell = _hash(V, bits, i) & mask
+    while table[cell] != _EMPTY and not _same(V, i, rows, table[cell]):
+        cell = (cell + np.uint64(1)) & mask
+    return cell
+
+
+@njit(cache=True)
+def find_rows(table, rows, V):
+    """For each row of ``V`` (C-contiguous), the index of the equal stored row, or -1."""
+    bits = V.view(np.uint64)
+    out = np.empty(V.shape[0], dtype=np.int64)
+    for i in range(V.shape[0]):
+        out[i] = table[_probe(table, rows, V, bits, i)]
     return out
 
 
 @njit(cache=True)
-def store_rows(table, rows, values, n, bits, new_values):
-    """Store each row of ``bits`` with its value (the later of equal rows wins), appending
-    the rows not stored yet after the ``n`` first; returns the new count. ``rows`` must
-    have room for them, and ``table`` must keep an empty cell."""
-    for i in range(bits.shape[0]):
-        cell = _probe(table, rows, bits, i)
+def store_rows(table, rows, values, n, V, new_values):
+    """Store each row of ``V`` (C-contiguous) with its value (the later of equal rows wins),
+    appending the rows not stored yet after the ``n`` first; returns the new count.
+    ``rows`` must have room for them, and ``table`` must keep an empty cell."""
+    bits = V.view(np.uint64)
+    for i in range(V.shape[0]):
+        cell = _probe(table, rows, V, bits, i)
         k = table[cell]
         if k == _EMPTY:
-            rows[n] = bits[i]
+            rows[n] = V[i]
             table[cell] = n
             k = n
             n += 1
@@ -102,17 +99,18 @@ def store_rows(table, rows, values, n, bits, new_values):
 
 
 @njit(cache=True)
-def first_equal(bits):
-    """For each row of ``bits``, the index of the first row equal to it (itself if none
-    comes before)."""
-    n = bits.shape[0]
+def first_equal(V):
+    """For each row of ``V`` (C-contiguous), the index of the first row equal to it (itself
+    if none comes before)."""
+    n = V.shape[0]
     size = 1
     while size < 2 * n:
         size *= 2
     table = np.full(size, _EMPTY, dtype=np.int64)
+    bits = V.view(np.uint64)
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
-        cell = _probe(table, bits, bits, i)
+        cell = _probe(table, V, V, bits, i)
         if table[cell] == _EMPTY:
             table[cell] = i
         out[i] = table[cell]
@@ -120,45 +118,49 @@ def first_equal(bits):
 
 
 @njit(cache=True)
-def screen_rows(table, rows, bits, pending):
-    """Screen a block of rows against the stored ones and the ``m`` rows ``pending``.
+def screen_rows(table, rows, values, V, pending):
+    """Screen a block of rows ``V`` against the stored rows and the ``m`` rows ``pending``
+    (both C-contiguous).
 
-    Returns, for each row ``i`` of ``bits``, the index of the equal stored row (or -1), and
-    for the rows with none, the first row equal to it in the concatenation of ``pending``
-    and ``bits`` (``p < m`` for ``pending[p]``, ``m + i`` for ``bits[i]``: itself when
-    none comes before); -1 for the others.
+    Returns, for each row ``i`` of ``V``: its verdict, ``KNOWN`` (an equal row is stored),
+    ``NEW`` (no equal row is stored, pending or earlier in the block) or ``TWIN`` (else); the
+    stored value of a known row; and the row a twin waits for, as its index in the
+    concatenation of ``pending`` and ``V`` (``p < m`` for ``pending[p]``, ``m + k`` for
+    ``V[k]``).
     """
-    n, d = bits.shape
-    m = pending.shape[0]
-    stored = find_rows(table, rows, bits)
+    n, m = V.shape[0], pending.shape[0]
+    bits, pending_bits = V.view(np.uint64), pending.view(np.uint64)
+    verdict = np.empty(n, dtype=np.int8)
+    hits = np.empty(n)
     lead = np.full(n, _EMPTY, dtype=np.int64)
     size = 1
     while size < 2 * (m + n):
         size *= 2
     mask = np.uint64(size - 1)
-    local = np.full(size, _EMPTY, dtype=np.int64)  # ids: p for pending[p], m + i for bits[i]
-    for i in range(m + n):
-        if i >= m and stored[i - m] >= 0:
+    local = np.full(size, _EMPTY, dtype=np.int64)  # ids: p for pending[p], m + k for V[k]
+    for p in range(m):
+        cell = _hash(pending, pending_bits, p) & mask
+        while local[cell] != _EMPTY and not _same(pending, p, pending, local[cell]):
+            cell = (cell + np.uint64(1)) & mask
+        if local[cell] == _EMPTY:
+            local[cell] = p
+    for i in range(n):
+        k = table[_probe(table, rows, V, bits, i)]
+        if k != _EMPTY:
+            verdict[i], hits[i] = KNOWN, values[k]
             continue
-        src, r = (pending, i) if i < m else (bits, i - m)
-        cell = _hash(src, r) & mask
+        cell = _hash(V, bits, i) & mask
         while True:
-            k = local[cell]
-            if k == _EMPTY:
-                local[cell] = i
+            q = local[cell]
+            if q == _EMPTY:
+                local[cell] = m + i
+                verdict[i] = NEW
                 break
-            other, q = (pending, k) if k < m else (bits, k - m)
-            same = True
-            for j in range(d):
-                if other[q, j] != src[r, j]:
-                    same = False
-                    break
-            if same:
+            if _same(V, i, pending, q) if q < m else _same(V, i, V, q - m):
+                verdict[i], lead[i] = TWIN, q
                 break
             cell = (cell + np.uint64(1)) & mask
-        if i >= m:
-            lead[i - m] = local[cell]
-    return stored, lead
+    return verdict, hits, lead
 
 
 def first_equal_keys(keys: list) -> np.ndarray:
@@ -190,10 +192,11 @@ class KnownValues:
         self._dict: dict[tuple, float] | None = {} if decoder.conditional else None
         d = len(decoder.names)
         self._table = np.full(64, _EMPTY, dtype=np.int64)
-        self._rows = np.empty((32, d), dtype=np.uint64)
+        self._rows = np.empty((32, d))
         self._values = np.empty(32)
         self._n = 0
         self._waiting: dict[bytes, float] = {}  # rows' bytes -> value, filed one by one
+        self._none = np.empty((0, d))
 
     def __len__(self) -> int:
         self._file_waiting()
@@ -208,7 +211,7 @@ class KnownValues:
             found = np.array([hit is not None for hit in hits], dtype=bool)
             return found, np.array([np.nan if hit is None else hit for hit in hits])
         self._file_waiting()
-        k = find_rows(self._table, self._rows, row_bits(V))
+        k = find_rows(self._table, self._rows, np.ascontiguousarray(V))
         found = k >= 0
         return found, np.where(found, self._values[k], np.nan)
 
@@ -217,32 +220,19 @@ class KnownValues:
                pending_configs: list[dict[str, Any]] | None,
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Screen a block against the known values and ``m`` pending configurations (handed
-        out, untold).
-
-        Returns
-        -------
-        found : ndarray of bool
-            Whether each configuration of the block has a value.
-        hits : ndarray
-            The values of those that have one, in block order.
-        lead : ndarray of int
-            For the others, the first configuration equal to it among the pending ones
-            followed by the block (``p < m``: pending ``p``; ``m + i``: block row ``i``,
-            itself if none comes before); -1 for those found.
-        """
+        out, untold): :func:`screen_rows`'s verdicts, values of the known and leads of the
+        twins (see there), for a block of rows ``V`` or of dicts ``configs``."""
         if self._dict is None:
             self._file_waiting()
-            pending = (np.empty((0, V.shape[1]), dtype=np.uint64) if pending_V is None
-                       else row_bits(pending_V))
-            stored, lead = screen_rows(self._table, self._rows, row_bits(V), pending)
-            found = stored >= 0
-            return found, self._values[stored[found]], lead
+            return screen_rows(self._table, self._rows, self._values, np.ascontiguousarray(V),
+                               self._none if pending_V is None else pending_V)
         found, values = self.lookup(None, configs)
         keys = list(map(config_key, [*(pending_configs or []), *configs]))
-        first = first_equal_keys(keys)
         m = len(keys) - len(configs)
-        # a configuration equal to a known one is known: the unknown lead only unknown ones
-        return found, values[found], np.where(found, _EMPTY, first[m:])
+        lead = first_equal_keys(keys)[m:]  # the unknown lead only unknown ones (equal keys)
+        new = lead == np.arange(m, len(keys))
+        verdict = np.where(found, KNOWN, np.where(new, NEW, TWIN)).astype(np.int8)
+        return verdict, values, np.where(verdict == TWIN, lead, _EMPTY)
 
     def update(self, V: np.ndarray | None, configs: list[dict[str, Any]] | None,
                values: list[float] | np.ndarray) -> None:
@@ -250,15 +240,8 @@ class KnownValues:
         if self._dict is not None:
             self._dict.update(zip(map(config_key, configs), values, strict=True))
             return
-        bits = row_bits(V)
-        if len(bits) <= 4:  # a few: they wait
-            self._waiting.update(zip(map(bytes, bits), np.asarray(values, dtype=float).tolist(),
-                                     strict=True))
-            if len(self._waiting) < 1024:
-                return
-            bits, values = np.empty((0, bits.shape[1]), dtype=np.uint64), []
         self._file_waiting()
-        self._store(bits, np.asarray(values, dtype=np.float64))
+        self._store(np.ascontiguousarray(V), np.asarray(values, dtype=np.float64))
 
     def file(self, row: np.ndarray, value: float) -> None:
         """File the value of one configuration of an unconditional space, given its row of
@@ -271,14 +254,14 @@ class KnownValues:
         """Store the values waiting in the dict (before anything filed after them)."""
         if self._waiting:
             waiting, self._waiting = self._waiting, {}
-            bits = np.frombuffer(b"".join(waiting), dtype=np.uint64)
-            self._store(bits.reshape(len(waiting), -1), np.array(list(waiting.values())))
+            V = np.frombuffer(b"".join(waiting), dtype=np.float64).reshape(len(waiting), -1)
+            self._store(V, np.array(list(waiting.values())))
 
-    def _store(self, bits: np.ndarray, values: np.ndarray) -> None:
-        need = self._n + len(bits)
+    def _store(self, V: np.ndarray, values: np.ndarray) -> None:
+        need = self._n + len(V)
         if need > len(self._rows):
             self._grow(need)
-        self._n = store_rows(self._table, self._rows, self._values, self._n, bits, values)
+        self._n = store_rows(self._table, self._rows, self._values, self._n, V, values)
 
     def _grow(self, need: int) -> None:
         capacity = len(self._rows)
@@ -286,7 +269,7 @@ class KnownValues:
             capacity *= 2
         rows, values, n = self._rows, self._values, self._n
         self._table = np.full(2 * capacity, _EMPTY, dtype=np.int64)
-        self._rows = np.empty((capacity, rows.shape[1]), dtype=np.uint64)
+        self._rows = np.empty((capacity, rows.shape[1]))
         self._values = np.empty(capacity)
         self._n = store_rows(self._table, self._rows, self._values, 0, rows[:n], values[:n])
 

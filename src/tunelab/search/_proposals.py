@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import KnownValues, first_equal, first_equal_keys, row_bits
+from tunelab.search._known import KNOWN, NEW, TWIN, KnownValues, first_equal, first_equal_keys
 
 
 class Streams:
@@ -176,7 +176,7 @@ class Proposals:
         configuration."""
         if self.decoder.conditional:
             return first_equal_keys([config_key(self.configs[slot]) for slot in slots])
-        return first_equal(row_bits(self._V[slots]))
+        return first_equal(self._V[slots])
 
     def _twin_groups(self, slots: list[int]) -> dict[int, list[int]]:
         """Slot -> the slots of ``slots`` with its configuration (itself included), for
@@ -196,22 +196,22 @@ class Proposals:
         twins; with ``whole``, queue the whole block when nothing is new. Returns whether
         anything was queued."""
         queue, conditional = self.queue, self.decoder.conditional
-        found, hits, lead = self.known.screen(  # queued slots are untold (or known)
+        verdict, hits, lead = self.known.screen(  # queued slots are untold (or known)
             V, self.configs[start:] if conditional else None,
             self._V[queue] if queue and not conditional else None,
             self._configs_at(queue) if conditional else None)
-        m, n = len(queue), len(found)
-        is_new = lead == np.arange(m, m + n)  # led by itself
-        new = (start + np.flatnonzero(is_new)).tolist()
+        new = (start + np.flatnonzero(verdict == NEW)).tolist()
         if not new and whole:  # nothing new: the block goes out whole, as unscreened
             self._repeats = True
-            queue.extend(range(start, start + n))
+            queue.extend(range(start, start + len(verdict)))
             self._twins = self._twin_groups(queue)
             return True
-        if hits.size:
-            self._take(start + np.flatnonzero(found), hits)
-        if not (found | is_new).all():  # twins wait for their leader's value
-            twins = np.flatnonzero(~(found | is_new))
+        known = np.flatnonzero(verdict == KNOWN)
+        if known.size:
+            self._take(start + known, hits[known])
+        if len(new) + known.size < len(verdict):  # twins wait for their leader's value
+            m = len(queue)
+            twins = np.flatnonzero(verdict == TWIN)
             leaders = lead[twins]
             slots = np.where(leaders < m, np.asarray(queue + [0])[np.minimum(leaders, m)],
                              start + leaders - m)
