@@ -404,3 +404,20 @@ def test_runs_without_jit():
         ops = ga.Operators(selection=sel, crossover=cx, mutation=mu, mutation_rate=0.5)
         jitted = ga.make_offspring(space, ops, U, np.arange(12.0), 12, np.random.default_rng(1))
         np.testing.assert_allclose(np.array(eval(line)), jitted, rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 40))
+def test_survivors_are_fitness_orders_best(seed, N, n):
+    """The kernel keeps the n best rows as the NumPy order does: failures last, ties by
+    position."""
+    rng = np.random.default_rng(seed)
+    f = rng.integers(0, 5, N).astype(float)  # many ties
+    f[rng.random(N) < 0.2] = np.nan
+    f[rng.random(N) < 0.1] = np.inf
+    f[rng.random(N) < 0.1] = -np.inf
+    U = rng.random((N, 3))
+    best = ga.fitness_order(f)[:n]
+    got_U, got_f = _jit.survivors(U, f, n)
+    np.testing.assert_array_equal(got_U, U[best])
+    np.testing.assert_array_equal(got_f, f[best])

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import KNOWN, NEW, TWIN, KnownValues, first_equal, first_equal_keys
+from tunelab.search._known import (
+    KNOWN,
+    NEW,
+    TWIN,
+    KnownValues,
+    first_equal,
+    first_equal_keys,
+    store_untold,
+)
 from tunelab.search._proposals import Streams
 from tunelab.space import Categorical, Integer, Real, Space
 
@@ -168,14 +176,31 @@ def test_screen_rows_against_brute_force(seed, n, m, d):
     space = Space({f"x{j}": Real(-2.0, 2.0) for j in range(d)})
     known = KnownValues(Decoder(space))
     known.update(stored, None, np.arange(15.0))
-    verdict, hits, lead = known.screen(V, None, pending if m else None, None)
+    new, known_rows, hits, twins, leads = known.screen(V, None, pending if m else None, None)
+    verdict, hit, lead = {}, dict(zip(known_rows.tolist(), hits.tolist(), strict=True)), {}
+    verdict.update(dict.fromkeys(new.tolist(), NEW))
+    verdict.update(dict.fromkeys(known_rows.tolist(), KNOWN))
+    verdict.update(dict.fromkeys(twins.tolist(), TWIN))
+    lead.update(zip(twins.tolist(), leads.tolist(), strict=True))
+    assert sorted(verdict) == list(range(n))
     both = np.vstack([pending, V])
     for i in range(n):
         latest = [k for k in range(15) if np.array_equal(stored[k], V[i])]
         first = next(k for k in range(m + n) if np.array_equal(both[k], V[i]))
         if latest:
-            assert (verdict[i], hits[i]) == (KNOWN, latest[-1])
+            assert (verdict[i], hit[i]) == (KNOWN, latest[-1])
         elif first == m + i:
             assert verdict[i] == NEW
         else:
             assert (verdict[i], lead[i]) == (TWIN, first)
+
+
+def test_store_untold_stores_all_or_nothing():
+    values, told = np.full(5, np.nan), np.array([False, True, False, False, False])
+    assert store_untold(values, told, np.array([0, 3]), np.array([1.5, 2.5]))
+    np.testing.assert_array_equal(values, [1.5, np.nan, np.nan, 2.5, np.nan])
+    assert told.tolist() == [True, True, False, True, False]
+    before = values.copy()
+    assert not store_untold(values, told, np.array([4, 1]), np.array([7.0, 8.0]))  # 1 is told
+    np.testing.assert_array_equal(values, before)
+    assert told.tolist() == [True, True, False, True, False]

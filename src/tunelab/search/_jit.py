@@ -35,6 +35,7 @@ __all__ = [
     "rank_select",
     "sbx_crossover",
     "split_draws",
+    "survivors",
     "tournament_select",
     "unit_to_real",
 ]
@@ -288,6 +289,15 @@ def offspring(U, order, kinds, n_choices, draws, Z, codes, params):
     else:
         M = gaussian_mutation(C, kinds, n_choices, R, Um, Z, params[4], params[6])
     return parents, C, M
+
+
+@njit(cache=True)
+def survivors(U, f, n):
+    """The ``n`` best rows of ``U`` by ``f``, best first, with their values: failures
+    (``nan``, ``±inf``) last, ties in row order (a stable sort)."""
+    key = np.where(np.isfinite(f), f, np.inf)
+    best = np.argsort(key, kind="mergesort")[:n]
+    return U[best], f[best]
 
 
 @njit(cache=True)

@@ -122,11 +122,11 @@ def screen_rows(table, rows, values, V, pending):
     """Screen a block of rows ``V`` against the stored rows and the ``m`` rows ``pending``
     (both C-contiguous).
 
-    Returns, for each row ``i`` of ``V``: its verdict, ``KNOWN`` (an equal row is stored),
-    ``NEW`` (no equal row is stored, pending or earlier in the block) or ``TWIN`` (else); the
-    stored value of a known row; and the row a twin waits for, as its index in the
-    concatenation of ``pending`` and ``V`` (``p < m`` for ``pending[p]``, ``m + k`` for
-    ``V[k]``).
+    Each row ``i`` of ``V`` is ``KNOWN`` (an equal row is stored), ``NEW`` (no equal row is
+    stored, pending or earlier in the block) or a ``TWIN`` (else). Returns the indices of
+    the new rows, of the known rows and their stored values, of the twins and the rows they
+    wait for, as indices in the concatenation of ``pending`` and ``V`` (``p < m`` for
+    ``pending[p]``, ``m + k`` for ``V[k]``); each in block order.
     """
     n, m = V.shape[0], pending.shape[0]
     bits, pending_bits = V.view(np.uint64), pending.view(np.uint64)
@@ -160,7 +160,23 @@ def screen_rows(table, rows, values, V, pending):
                 verdict[i], lead[i] = TWIN, q
                 break
             cell = (cell + np.uint64(1)) & mask
-    return verdict, hits, lead
+    new = np.flatnonzero(verdict == NEW)
+    known = np.flatnonzero(verdict == KNOWN)
+    twins = np.flatnonzero(verdict == TWIN)
+    return new, known, hits[known], twins, lead[twins]
+
+
+@njit(cache=True)
+def store_untold(values, told, slots, new_values):
+    """Store ``new_values`` in ``slots`` and mark them told, if none of them is told yet;
+    returns whether it did (else nothing changed)."""
+    for s in slots:
+        if told[s]:
+            return False
+    for k in range(len(slots)):
+        values[slots[k]] = new_values[k]
+        told[slots[k]] = True
+    return True
 
 
 def first_equal_keys(keys: list) -> np.ndarray:
@@ -218,10 +234,10 @@ class KnownValues:
     def screen(self, V: np.ndarray | None, configs: list[dict[str, Any]] | None,
                pending_V: np.ndarray | None,
                pending_configs: list[dict[str, Any]] | None,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               ) -> tuple[np.ndarray, ...]:
         """Screen a block against the known values and ``m`` pending configurations (handed
-        out, untold): :func:`screen_rows`'s verdicts, values of the known and leads of the
-        twins (see there), for a block of rows ``V`` or of dicts ``configs``."""
+        out, untold), as :func:`screen_rows` (see there for the five arrays returned), for a
+        block of rows ``V`` or of dicts ``configs``."""
         if self._dict is None:
             self._file_waiting()
             return screen_rows(self._table, self._rows, self._values, np.ascontiguousarray(V),
@@ -230,9 +246,10 @@ class KnownValues:
         keys = list(map(config_key, [*(pending_configs or []), *configs]))
         m = len(keys) - len(configs)
         lead = first_equal_keys(keys)[m:]  # the unknown lead only unknown ones (equal keys)
-        new = lead == np.arange(m, len(keys))
-        verdict = np.where(found, KNOWN, np.where(new, NEW, TWIN)).astype(np.int8)
-        return verdict, values, np.where(verdict == TWIN, lead, _EMPTY)
+        new = ~found & (lead == np.arange(m, len(keys)))
+        twins = np.flatnonzero(~found & ~new)
+        known = np.flatnonzero(found)
+        return np.flatnonzero(new), known, values[known], twins, lead[twins]
 
     def update(self, V: np.ndarray | None, configs: list[dict[str, Any]] | None,
                values: list[float] | np.ndarray) -> None:

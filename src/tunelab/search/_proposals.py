@@ -47,7 +47,12 @@ from typing import Any
 import numpy as np
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import KNOWN, NEW, TWIN, KnownValues, first_equal, first_equal_keys
+from tunelab.search._known import (
+    KnownValues,
+    first_equal,
+    first_equal_keys,
+    store_untold,
+)
 
 
 class Streams:
@@ -196,23 +201,20 @@ class Proposals:
         twins; with ``whole``, queue the whole block when nothing is new. Returns whether
         anything was queued."""
         queue, conditional = self.queue, self.decoder.conditional
-        verdict, hits, lead = self.known.screen(  # queued slots are untold (or known)
+        new, known, hits, twins, leaders = self.known.screen(  # queued: untold (or known)
             V, self.configs[start:] if conditional else None,
             self._V[queue] if queue and not conditional else None,
             self._configs_at(queue) if conditional else None)
-        new = (start + np.flatnonzero(verdict == NEW)).tolist()
+        new = (start + new).tolist()
         if not new and whole:  # nothing new: the block goes out whole, as unscreened
             self._repeats = True
-            queue.extend(range(start, start + len(verdict)))
+            queue.extend(range(start, len(self.configs)))
             self._twins = self._twin_groups(queue)
             return True
-        known = np.flatnonzero(verdict == KNOWN)
         if known.size:
-            self._take(start + known, hits[known])
-        if len(new) + known.size < len(verdict):  # twins wait for their leader's value
+            self._take(start + known, hits)
+        if twins.size:  # twins wait for their leader's value
             m = len(queue)
-            twins = np.flatnonzero(verdict == TWIN)
-            leaders = lead[twins]
             slots = np.where(leaders < m, np.asarray(queue + [0])[np.minimum(leaders, m)],
                              start + leaders - m)
             for leader, slot in zip(slots.tolist(), (start + twins).tolist(), strict=True):
@@ -364,11 +366,14 @@ class Proposals:
         if block is None:
             return None
         slots, own = block
-        if self.told[slots].any():
+        if self._twins and not self._twins.keys().isdisjoint(slots.tolist()):
             return None
-        if self._twins and not self._twins.keys().isdisjoint(slots):
+        if not store_untold(self.values, self.told, slots, values):
             return None
-        self._store(slots, values, own)
+        self.n_told += len(slots)
+        self.n_done += len(slots)
+        if self.known is not None:
+            self._settle(slots, values, own)
         return own
 
     def _store(self, slots: list[int], values: Any, V: np.ndarray | None = None) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from tunelab._validation import check_choice, check_scalar
+from tunelab.search import _jit
 from tunelab.search._base import Strategy
 from tunelab.search._decoder import Decoder, config_key
 from tunelab.search._ga_operators import (
@@ -271,8 +272,7 @@ class GeneticSearch(Strategy):
         if k or self._pool:
             U = np.vstack([self.population_[:k], U, *[u[None] for u, _ in self._pool]])
             f = np.concatenate([self.fitness_[:k], f, [v for _, v in self._pool]])
-        best = fitness_order(f)[:n]
-        self.population_, self.fitness_ = U[best], f[best]
+        self.population_, self.fitness_ = _jit.survivors(U, f, n)  # fitness_order's n best
         gen.retire(self._stale)  # asked, not told: a late tell joins the next selection
         self._pool = []
         self.generation_ += 1
