@@ -1,10 +1,12 @@
-"""The evolutionary strategies' plumbing: random streams that are pure functions of the seed and
-their index (Philox with a set counter), and the identities of decoded configurations."""
+"""The evolutionary strategies' plumbing: random streams that are pure functions of the seed
+and their index (SFC64 started by Philox at a set counter), and the values known of decoded
+configurations."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from tunelab.search._decoder import Decoder, config_key
 from tunelab.search._known import (
@@ -16,13 +18,13 @@ from tunelab.search._known import (
     first_equal_keys,
     store_untold,
 )
-from tunelab.search._proposals import Streams
+from tunelab.search._streams import Streams, philox, sfc64_random, sfc64_words
 from tunelab.space import Categorical, Integer, Real, Space
 
 
 def reference(seed, counter):
-    """The reference: the first three words of a fresh Philox keyed by SeedSequence(seed),
-    at ``counter``, as the state of a fresh SFC64 (counter word 1)."""
+    """The reference: the first three words of NumPy's Philox keyed by SeedSequence(seed),
+    at ``counter``, as the state of NumPy's SFC64 (counter word 1)."""
     key = np.random.SeedSequence(seed).generate_state(2, np.uint64)
     words = np.random.Philox(key=key, counter=np.array(counter, dtype=np.uint64)).random_raw(3)
     sfc = np.random.SFC64(0)
@@ -30,6 +32,31 @@ def reference(seed, counter):
     state["state"]["state"] = np.array([*words, 1], dtype=np.uint64)
     sfc.state = state
     return np.random.Generator(sfc)
+
+
+@settings(max_examples=30, deadline=None)
+@given(key=st.tuples(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1)),
+       counter=st.tuples(st.integers(1, 2**64 - 1), *[st.integers(0, 2**64 - 1)] * 3))
+def test_philox_kernel_is_numpys(key, counter):
+    key, counter = np.array(key, dtype=np.uint64), np.array(counter, dtype=np.uint64)
+    before = counter.copy()
+    before[0] -= np.uint64(1)  # NumPy's Philox steps its counter before each block
+    want = np.random.Philox(key=key, counter=before).random_raw(4)
+    np.testing.assert_array_equal(philox(key, counter), want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(state=st.tuples(*[st.integers(0, 2**64 - 1)] * 4), n=st.integers(0, 50))
+def test_sfc64_kernels_are_numpys(state, n):
+    state = np.array(state, dtype=np.uint64)
+    sfc = np.random.SFC64(0)
+    numpy_state = sfc.state
+    numpy_state["state"]["state"] = state.copy()
+    sfc.state = numpy_state
+    ours = state.copy()
+    np.testing.assert_array_equal(sfc64_words(ours, n), sfc.random_raw(n))
+    np.testing.assert_array_equal(ours, sfc.state["state"]["state"])  # advanced alike
+    np.testing.assert_array_equal(sfc64_random(ours, n), np.random.Generator(sfc).random(n))
 
 
 @settings(max_examples=25, deadline=None)
@@ -41,15 +68,25 @@ def test_a_stream_is_sfc64_keyed_by_philox_at_its_counter(seed, index):
     want = reference(seed, [0, *index])
     rng = streams(*index)
     np.testing.assert_array_equal(rng.random(7), want.random(7))
-    np.testing.assert_array_equal(rng.standard_normal(5), want.standard_normal(5))
+    np.testing.assert_array_equal(rng.random((2, 3)), want.random((2, 3)))
+    u = want.random(6)  # then Box-Muller normals, a pair from each pair of uniforms
+    radius, angle = np.sqrt(-2.0 * np.log(1.0 - u[0::2])), 2.0 * np.pi * u[1::2]
+    z = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]).ravel()
+    np.testing.assert_allclose(rng.standard_normal(5), z[:5], rtol=1e-15, atol=1e-15)
+    assert rng.random() == want.random()  # the odd normal's partner was drawn
     np.testing.assert_array_equal(streams(*index).random(7), reference(seed, [0, *index]).random(7))
+
+
+def test_box_muller_normals_are_standard_normal():
+    z = Streams(3)(1, 2, 3).standard_normal(20_001)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03
 
 
 def test_streams_do_not_depend_on_the_calls_between():
     streams = Streams(11)
     first = streams(1, 5, 0).random(100)
     streams(1, 5, 1).standard_normal(333)  # an odd number of draws in between
-    streams(2, 0, 0).integers(0, 10, 7)  # and 32-bit ones
     np.testing.assert_array_equal(streams(1, 5, 0).random(100), first)
     np.testing.assert_array_equal(Streams(11)(1, 5, 0).random(100), first)
     others = [streams(1, 5, 1).random(100), streams(1, 6, 0).random(100),

@@ -21,7 +21,7 @@ an unconditional space are built only when first handed out.
 Given the values already known (a dict keyed by :meth:`Decoder.keys`), proposals may also
 screen out clones: a proposal whose configuration has a known value takes that value and is
 not handed out, and one equal to a proposal still waiting for its value takes that value when
-it comes (see :class:`Proposals`). :class:`Streams` gives each block its own random stream.
+it comes (see :class:`Proposals`).
 
 References
 ----------
@@ -29,10 +29,6 @@ References
    not propose.
 .. [2] F.-A. Fortin et al., "DEAP: evolutionary algorithms made easy", JMLR 13, 2012;
    ``deap.algorithms.eaSimple`` evaluates only the offspring whose fitness is invalid.
-.. [3] J. K. Salmon, M. A. Moraes, R. O. Dror and D. E. Shaw, "Parallel random numbers: as
-   easy as 1, 2, 3", SC 2011 (Philox: a counter-based generator, one stream per counter).
-.. [4] C. Doty-Humphrey, PractRand, "sfc64" (the small fast counting generator; NumPy's
-   ``SFC64``).
 """
 
 from __future__ import annotations
@@ -53,37 +49,6 @@ from tunelab.search._known import (
     first_equal_keys,
     store_untold,
 )
-
-
-class Streams:
-    """Independent random streams, one per index ``(tag, i, j)``, each a pure function of
-    ``seed`` and its index.
-
-    Philox (Salmon et al. 2011) keyed by ``SeedSequence(seed)`` and set to the counter
-    ``(0, tag, i, j)`` gives three words, the state of the SFC64 generator (Doty-Humphrey's
-    small fast counting generator, its counter word at 1) that draws the stream: distinct
-    indices give independent 192-bit states, and SFC64 draws numbers about three times
-    faster than Philox. Opening a stream costs two state assignments, not a seeding. Calling
-    it returns one shared generator, positioned at the start of the stream asked for and
-    valid until the next call.
-    """
-
-    def __init__(self, seed: int) -> None:
-        key = np.random.SeedSequence(seed).generate_state(2, np.uint64)
-        self._philox = np.random.Philox(key=key)
-        self._keyed = self._philox.state  # buffer empty: words start at the counter
-        self._sfc = np.random.SFC64(0)
-        self._sfc_state = self._sfc.state
-        self._rng = np.random.Generator(self._sfc)
-
-    def __call__(self, tag: int, i: int, j: int) -> np.random.Generator:
-        self._keyed["state"]["counter"] = np.array([0, tag, i, j], dtype=np.uint64)
-        self._philox.state = self._keyed
-        state = np.ones(4, dtype=np.uint64)
-        state[:3] = self._philox.random_raw(3)
-        self._sfc_state["state"]["state"] = state
-        self._sfc.state = self._sfc_state
-        return self._rng
 
 
 class Proposals:

@@ -46,7 +46,8 @@ from tunelab.search._ga_operators import (
     snap,
 )
 from tunelab.search._known import KnownValues
-from tunelab.search._proposals import Proposals, Streams, pop_stale
+from tunelab.search._proposals import Proposals, pop_stale
+from tunelab.search._streams import Streams
 from tunelab.space import Space
 
 _STREAM, _RETRY = 1, 2  # tags of the random streams (Streams)
@@ -169,8 +170,8 @@ class GeneticSearch(Strategy):
     budget of 10,000 evaluations (seeds 100-109; ``benchmarks/compare_evolutionary.py``
     reports seeds 0-19): a small population spends such budgets on more generations.
 
-    Randomness: generation ``g``'s ``c``-th block of ``N`` genomes comes from the Philox
-    stream ``(1, g, c)`` of :class:`~tunelab.search._proposals.Streams`, a pure function of
+    Randomness: generation ``g``'s ``c``-th block of ``N`` genomes comes from the random
+    stream ``(1, g, c)`` of :class:`~tunelab.search._streams.Streams`, a pure function of
     the seed and of ``(g, c)``; in steady-state mode an ask's first draw uses
     ``self._rng()``, its ``r``-th redraw the stream ``(2, n_asked, r)``.
 
