@@ -15,6 +15,7 @@ from scipy import stats
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
 from tunelab.search._decoder import Decoder, unit_to_real_numpy
+from tunelab.search._streams import Streams
 from tunelab.space import Categorical, Integer, Real, Space
 
 REAL, INTEGER, CATEGORICAL = ga.REAL, ga.INTEGER, ga.CATEGORICAL
@@ -421,3 +422,23 @@ def test_survivors_are_fitness_orders_best(seed, N, n):
     got_U, got_f = _jit.survivors(U, f, n)
     np.testing.assert_array_equal(got_U, U[best])
     np.testing.assert_array_equal(got_f, f[best])
+
+
+@pytest.mark.parametrize("mutation", ["gaussian", "polynomial"])
+def test_draws_of_a_stream_by_one_kernel_are_the_generic_draws(mutation):
+    """draw() on a Stream (one kernel call) gives what the generic path gives on the same
+    stream, and leaves the stream at the same state."""
+
+    class Generic:  # a Stream seen through its methods only: the generic path
+        def __init__(self, stream):
+            self.random, self.standard_normal = stream.random, stream.standard_normal
+
+    rng = np.random.default_rng(0)
+    kinds, _ = random_genes(rng, 7)
+    ops = ga.Operators(mutation=mutation, mutation_rate=0.3)
+    fast, slow = Streams(4)(1, 2, 3), Streams(4)(1, 2, 3)
+    got, want = ga.draw(ops, 9, 7, fast, kinds), ga.draw(ops, 9, 7, Generic(slow), kinds)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert mutation == "polynomial" or len(got[1]) > 0
+    np.testing.assert_array_equal(fast.state, slow.state)

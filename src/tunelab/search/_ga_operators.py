@@ -32,6 +32,7 @@ from functools import cached_property
 import numpy as np
 
 from tunelab.search import _jit
+from tunelab.search._streams import Stream, offspring_draws
 from tunelab.space import Categorical, Integer, Space
 
 REAL, INTEGER, CATEGORICAL = _jit.REAL, _jit.INTEGER, _jit.CATEGORICAL
@@ -225,6 +226,10 @@ def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,
     per_parent = ops.tournament_size if ops.selection == "tournament" else 1
     n2 = 2 * n_pairs
     n_uniform = n2 * per_parent + n_pairs + 3 * n_pairs * d
+    if isinstance(rng, Stream):  # the same draws, by one kernel call
+        return offspring_draws(rng.state, n_uniform, n2 * d, ops.mutation_rate,
+                               np.zeros(d, dtype=np.int64) if kinds is None else kinds,
+                               ops.mutation == "gaussian")
     draws = rng.random(n_uniform + 2 * n2 * d)
     if ops.mutation != "gaussian":
         return draws, np.zeros(0)

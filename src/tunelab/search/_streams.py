@@ -100,6 +100,23 @@ def sfc64_normal(state, n):
     return out
 
 
+@njit(cache=True)
+def offspring_draws(state, n_uniform, n_gates, rate, kinds, gaussian):
+    """The draws of :func:`tunelab.search._ga_operators.draw` from SFC64 (``state``
+    advanced): ``n_uniform + 2 n_gates`` uniforms, of which ``n_uniform .. n_uniform +
+    n_gates`` gate the genes' mutation (row-major over ``len(kinds)`` genes), then, with
+    ``gaussian``, a normal per gate below ``rate`` on a gene that is not categorical
+    (kind 2)."""
+    draws = sfc64_random(state, n_uniform + 2 * n_gates)
+    if not gaussian:
+        return draws, np.zeros(0)
+    d, k = len(kinds), 0
+    for g in range(n_gates):
+        if draws[n_uniform + g] < rate and kinds[g % d] != 2:
+            k += 1
+    return draws, sfc64_normal(state, k)
+
+
 class Stream:
     """One random stream: NumPy ``Generator``'s ``random`` and ``standard_normal`` over
     SFC64 from a given state (``random`` draws what ``Generator(SFC64).random`` draws;
@@ -110,13 +127,13 @@ class Stream:
 
     def random(self, size: int | tuple[int, ...] | None = None) -> np.ndarray | float:
         """Uniforms on ``[0, 1)`` of shape ``size`` (a float when ``None``)."""
-        n = 1 if size is None else math.prod(np.atleast_1d(size).tolist())
+        n = 1 if size is None else math.prod(size) if isinstance(size, tuple) else int(size)
         out = sfc64_random(self.state, n)
         return float(out[0]) if size is None else out.reshape(size)
 
     def standard_normal(self, size: int | tuple[int, ...] | None = None) -> np.ndarray | float:
         """Standard normal draws of shape ``size`` (a float when ``None``)."""
-        n = 1 if size is None else math.prod(np.atleast_1d(size).tolist())
+        n = 1 if size is None else math.prod(size) if isinstance(size, tuple) else int(size)
         out = sfc64_normal(self.state, n)
         return float(out[0]) if size is None else out.reshape(size)
 
