@@ -257,8 +257,9 @@ class KnownValues:
         if self._dict is not None:
             self._dict.update(zip(map(config_key, configs), values, strict=True))
             return
-        self._file_waiting()
-        self._store(np.ascontiguousarray(V), np.asarray(values, dtype=np.float64))
+        if self._waiting:
+            self._file_waiting()
+        self._store(V, np.asarray(values, dtype=np.float64))  # V: rows of Decoder.values
 
     def file(self, row: np.ndarray, value: float) -> None:
         """File the value of one configuration of an unconditional space, given its row of

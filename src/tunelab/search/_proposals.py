@@ -326,11 +326,14 @@ class Proposals:
         its slots are untold and have no twins: the slots :meth:`record` would pick for
         their configurations, one by one. Returns the rows, or ``None`` (and stores
         nothing) otherwise."""
-        block = next((b for b in reversed(self._row_blocks)
-                      if b[1].shape == X.shape and (b[1] == X).all()), None)
-        if block is None:
-            return None
-        slots, own = block
+        for slots, own in reversed(self._row_blocks):
+            if own.shape == X.shape and (own == X).all():
+                return self._record_block(slots, own, values)
+        return None
+
+    def _record_block(self, slots: np.ndarray, own: np.ndarray,
+                      values: np.ndarray) -> np.ndarray | None:
+        """:meth:`record_rows` of the block of rows ``own`` handed out for ``slots``."""
         if self._twins and not self._twins.keys().isdisjoint(slots.tolist()):
             return None
         if not store_untold(self.values, self.told, slots, values):

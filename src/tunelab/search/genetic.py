@@ -238,6 +238,7 @@ class GeneticSearch(Strategy):
         self._known = KnownValues(self._decoder)  # the latest value of each configuration
         self._idle = 0  # blocks in a row that queued nothing
         self._streams = Streams(self.seed)
+        self._ranked = np.arange(self.population_size)  # the order of a sorted population
         self._gen = Proposals(self._decoder, len(space), self._known)
 
     def _operators(self) -> Operators:
@@ -256,7 +257,7 @@ class GeneticSearch(Strategy):
         rng = self._streams(_STREAM, self.generation_, self._gen.n_blocks)
         genomes = self._random_genomes(rng, n) if self.generation_ == 0 else make_offspring(
             self.space, self._ops, self.population_, self.fitness_, n, rng, self._genes,
-            order=np.arange(len(self.fitness_)))  # the population is sorted, best first
+            order=self._ranked)  # the population is sorted, best first
         queued = self._gen.extend(genomes, whole=self._idle >= _PATIENCE)  # decoded, screened
         self._idle = 0 if queued else self._idle + 1
 
