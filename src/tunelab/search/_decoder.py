@@ -59,6 +59,8 @@ class Decoder:
                             if isinstance(dim, Categorical)]
         self._numeric = {key: self._affine([dims[j] for j in idx])
                          for key, idx in (("real", self.real), ("integer", self.integer))}
+        self._log_reals = bool(self._numeric["real"][4].any())
+        self._all_real = len(self.real) == len(dims)
 
     @staticmethod
     def _affine(dims: list) -> tuple[np.ndarray, ...]:
@@ -75,7 +77,7 @@ class Decoder:
 
     def _reals(self, U: np.ndarray) -> np.ndarray:
         a, width, low, high, log = self._numeric["real"]
-        if log.any():
+        if self._log_reals:
             return unit_to_real_numpy(U, a, width, low, high, log)
         return _jit.unit_to_real(U, a, width, low, high)
 
@@ -91,7 +93,7 @@ class Decoder:
         decodes them itself (a conditional space, or non-finite points)."""
         if self.conditional or not np.isfinite(U).all():
             return None
-        if len(self.real) == U.shape[1]:
+        if self._all_real:
             return self._reals(U)  # u <= 0 gives low, u >= 1 high: clipped
         U = np.clip(U, 0.0, 1.0)
         V = np.empty_like(U)

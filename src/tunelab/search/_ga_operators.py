@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 
 from tunelab.search import _jit
 from tunelab.search._streams import Stream, offspring_draws
@@ -223,9 +224,7 @@ def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,
     """Every random number of ``2 n_pairs`` children of ``d`` genes (``kinds``: all real if
     not given): uniforms laid out as in :func:`tunelab.search._jit.split_draws`, then the
     normals of Gaussian mutation, one per real or integer gene that mutates."""
-    per_parent = ops.tournament_size if ops.selection == "tournament" else 1
-    n2 = 2 * n_pairs
-    n_uniform = n2 * per_parent + n_pairs + 3 * n_pairs * d
+    n2, n_uniform = 2 * n_pairs, _n_uniform(ops, n_pairs, d)
     if isinstance(rng, Stream):  # the same draws, by one kernel call
         return offspring_draws(rng.state, n_uniform, n2 * d, ops.mutation_rate,
                                np.zeros(d, dtype=np.int64) if kinds is None else kinds,
@@ -237,6 +236,22 @@ def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,
     if kinds is not None and (kinds == CATEGORICAL).any():
         gates &= kinds != CATEGORICAL
     return draws, rng.standard_normal(np.count_nonzero(gates))
+
+
+def _n_uniform(ops: Operators, n_pairs: int, d: int) -> int:
+    """The uniforms before the mutation blocks: selection, mating and crossover draws."""
+    per_parent = ops.tournament_size if ops.selection == "tournament" else 1
+    return 2 * n_pairs * per_parent + n_pairs + 3 * n_pairs * d
+
+
+@njit(cache=True)
+def _offspring_of_stream(state, n_uniform, rate, gaussian, U, order, kinds, n_choices,
+                         codes, params):
+    """:func:`tunelab.search._jit.offspring` of the draws :func:`draw` takes from the
+    stream at ``state`` (advanced)."""
+    draws, Z = offspring_draws(state, n_uniform, 2 * codes[4] * U.shape[1], rate, kinds,
+                               gaussian)
+    return _jit.offspring(U, order, kinds, n_choices, draws, Z, codes, params)
 
 
 def offspring_numpy(U, order, kinds, n_choices, draws, Z, codes, params):
@@ -302,11 +317,17 @@ def make_offspring(space: Space, ops: Operators, U: np.ndarray, values: np.ndarr
     """
     kinds, n_choices = gene_kinds(space) if genes is None else genes
     n_pairs = -(-n // 2)
-    draws, Z = draw(ops, n_pairs, U.shape[1], rng, kinds)
     order = fitness_order(values) if order is None else order
-    parents, crossed, mutated = _jit.offspring(
-        np.ascontiguousarray(U, dtype=np.float64), order, kinds, n_choices,
-        draws, Z, ops.codes(n_pairs), ops.params())
+    U = np.ascontiguousarray(U, dtype=np.float64)
+    if isinstance(rng, Stream):  # draws and variation in one kernel call
+        parents, crossed, mutated = _offspring_of_stream(
+            rng.state, _n_uniform(ops, n_pairs, U.shape[1]), ops.mutation_rate,
+            ops.mutation == "gaussian", U, order, kinds, n_choices, ops.codes(n_pairs),
+            ops.params())
+    else:
+        draws, Z = draw(ops, n_pairs, U.shape[1], rng, kinds)
+        parents, crossed, mutated = _jit.offspring(U, order, kinds, n_choices, draws, Z,
+                                                   ops.codes(n_pairs), ops.params())
     if (kinds == INTEGER).any():
         mutated = round_integers(space, crossed, mutated, kinds, rng)
     return (mutated[:n], parents) if return_parents else mutated[:n]

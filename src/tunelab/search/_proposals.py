@@ -212,12 +212,13 @@ class Proposals:
             start = self.cursor
             self.cursor = min(len(self.queue), start + n - len(slots))
             slots += self.queue[start:self.cursor]
-        self._out[slots] = True
         if rows:
             index = np.array(slots, dtype=np.int64)
+            self._out[index] = True
             own = self._V[index]
             self._row_blocks.append((index, own))
             return own.copy()
+        self._out[slots] = True
         block = list(map(dict.copy, self._configs_at(slots)))
         self._blocks.append((block, slots))  # kept alive: their ids stay theirs
         return block[:]  # the caller's list
@@ -367,6 +368,8 @@ class Proposals:
 
     def told_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Genomes and values of the slots with a value (told or inherited), in slot order."""
+        if self.n_done == len(self.told):  # every slot
+            return self.genomes, self.values
         told = np.flatnonzero(self.told)
         return self.genomes[told], self.values[told]
 
