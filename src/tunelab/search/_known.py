@@ -37,17 +37,19 @@ KNOWN, NEW, TWIN = 0, 1, 2  # screen_rows's verdicts
 
 @njit(cache=True)
 def _hash(V, bits, i):
-    """SplitMix64's finalizer folded over the bits of row ``i`` of ``V`` (``bits`` is ``V``
-    viewed as ``uint64``), with ``-0.0`` hashed as ``+0.0``."""
+    """A hash of the bits of row ``i`` of ``V`` (``bits`` is ``V`` viewed as ``uint64``),
+    ``-0.0`` hashed as ``+0.0``: a multiply-xorshift step per word, then SplitMix64's
+    finalizer."""
     h = np.uint64(0x9E3779B97F4A7C15)
     for j in range(V.shape[1]):
         h ^= bits[i, j] if V[i, j] != 0.0 else np.uint64(0)
-        h ^= h >> np.uint64(30)
         h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return h
+        h ^= h >> np.uint64(29)
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
 
 
 @njit(cache=True)
@@ -71,12 +73,27 @@ def _probe(table, rows, V, bits, i):
 
 
 @njit(cache=True)
+def _probe_stored(table, rows, V, bits, i):
+    """The cell of row ``i`` of ``V`` in the table of stored rows, and its hash. Each cell
+    holds a row's hash and its index plus one (0: empty), so that a probe reads a stored
+    row only when the hashes agree: one cache line per cell visited."""
+    mask = np.uint64(table.shape[0] - 1)
+    h = _hash(V, bits, i)
+    cell = h & mask
+    while table[cell, 1] != 0 and not (
+            table[cell, 0] == h and _same(V, i, rows, np.int64(table[cell, 1]) - 1)):
+        cell = (cell + np.uint64(1)) & mask
+    return cell, h
+
+
+@njit(cache=True)
 def find_rows(table, rows, V):
     """For each row of ``V`` (C-contiguous), the index of the equal stored row, or -1."""
     bits = V.view(np.uint64)
     out = np.empty(V.shape[0], dtype=np.int64)
     for i in range(V.shape[0]):
-        out[i] = table[_probe(table, rows, V, bits, i)]
+        cell, _ = _probe_stored(table, rows, V, bits, i)
+        out[i] = np.int64(table[cell, 1]) - 1
     return out
 
 
@@ -87,14 +104,13 @@ def store_rows(table, rows, values, n, V, new_values):
     ``rows`` must have room for them, and ``table`` must keep an empty cell."""
     bits = V.view(np.uint64)
     for i in range(V.shape[0]):
-        cell = _probe(table, rows, V, bits, i)
-        k = table[cell]
-        if k == _EMPTY:
+        cell, h = _probe_stored(table, rows, V, bits, i)
+        if table[cell, 1] == 0:
             rows[n] = V[i]
-            table[cell] = n
-            k = n
+            table[cell, 0] = h
+            table[cell, 1] = n + 1
             n += 1
-        values[k] = new_values[i]
+        values[np.int64(table[cell, 1]) - 1] = new_values[i]
     return n
 
 
@@ -145,11 +161,12 @@ def screen_rows(table, rows, values, V, pending):
         if local[cell] == _EMPTY:
             local[cell] = p
     for i in range(n):
-        k = table[_probe(table, rows, V, bits, i)]
+        cell, h = _probe_stored(table, rows, V, bits, i)
+        k = np.int64(table[cell, 1]) - 1
         if k != _EMPTY:
             verdict[i], hits[i] = KNOWN, values[k]
             continue
-        cell = _hash(V, bits, i) & mask
+        cell = h & mask
         while True:
             q = local[cell]
             if q == _EMPTY:
@@ -207,7 +224,7 @@ class KnownValues:
         self.decoder = decoder
         self._dict: dict[tuple, float] | None = {} if decoder.conditional else None
         d = len(decoder.names)
-        self._table = np.full(64, _EMPTY, dtype=np.int64)
+        self._table = np.zeros((64, 2), dtype=np.uint64)  # (hash, index + 1) per cell
         self._rows = np.empty((32, d))
         self._values = np.empty(32)
         self._n = 0
@@ -286,7 +303,7 @@ class KnownValues:
         while capacity < need:
             capacity *= 2
         rows, values, n = self._rows, self._values, self._n
-        self._table = np.full(2 * capacity, _EMPTY, dtype=np.int64)
+        self._table = np.zeros((2 * capacity, 2), dtype=np.uint64)
         self._rows = np.empty((capacity, rows.shape[1]))
         self._values = np.empty(capacity)
         self._n = store_rows(self._table, self._rows, self._values, 0, rows[:n], values[:n])
