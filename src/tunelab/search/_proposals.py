@@ -18,7 +18,7 @@ as rows of values, without a dict (``Strategy.ask_array``), and come back as row
 :meth:`Proposals.record_rows` recognizes rows equal to a block it handed out. The dicts of
 an unconditional space are built only when first handed out.
 
-Given the values already known (a dict keyed by :meth:`Decoder.keys`), proposals may also
+Given the values already known (:class:`~tunelab.search._known.KnownValues`), proposals may also
 screen out clones: a proposal whose configuration has a known value takes that value and is
 not handed out, and one equal to a proposal still waiting for its value takes that value when
 it comes (see :class:`Proposals`).
