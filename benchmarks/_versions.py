@@ -1,4 +1,5 @@
-"""The versions line the side-by-side scripts print above their tables."""
+"""What the side-by-side scripts share: the versions line they print above their tables, and
+whether a peer is installed."""
 
 from __future__ import annotations
 
@@ -20,3 +21,12 @@ def versions(*modules: str) -> str:
         except ImportError:
             parts.append(f"{module} missing")
     return ", ".join(parts)
+
+
+def importable(module: str) -> bool:
+    """Whether ``module`` imports (a peer's absence skips its rows)."""
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True

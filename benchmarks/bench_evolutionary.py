@@ -11,6 +11,8 @@ Population 100 in 10-D unless stated. Run with ``pytest benchmarks/bench_evoluti
 import numpy as np
 import pytest
 
+from compare_evolutionary import POPULATION as N
+from compare_evolutionary import _protocol_generation
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
 from tunelab.search._decoder import Decoder
@@ -18,13 +20,13 @@ from tunelab.search.cmaes import CMAES
 from tunelab.search.genetic import GeneticSearch
 from tunelab.space import Real, Space
 
-N, D = 100, 10
+D = 10
 SPACE = Space({f"x{i}": Real(-5.0, 5.0) for i in range(D)})
 KINDS, N_CHOICES = ga.gene_kinds(SPACE)
 RNG = np.random.default_rng(0)
 P1, P2 = RNG.random((2, N // 2, D))
 P_PAIR, U1, U2, U3 = RNG.random(N // 2), *RNG.random((3, N // 2, D))
-X, R, U, Z = RNG.random((N, D)), RNG.random((N, D)), RNG.random((N, D)), RNG.normal(size=(N, D))
+X, R, U = RNG.random((N, D)), RNG.random((N, D)), RNG.random((N, D))
 
 CROSSOVERS = {
     "sbx-numba": (_jit.sbx_crossover, (10.0, 1.0)),
@@ -79,31 +81,19 @@ def test_decode_a_generation(benchmark, decode):
     benchmark(Decoder(SPACE) if decode == "decoder" else SPACE.from_unit, X)
 
 
-def _protocol_generation(strategy, size, protocol):
-    if protocol == "arrays":  # a constant objective: the strategy's time alone
-        X = strategy.ask_array(size)
-        strategy.tell_array(X, np.ones(len(X)))
-        return
-    configs = strategy.ask_batch(size)
-    if protocol == "tell_batch":
-        strategy.tell_batch(configs, [1.0] * len(configs))
-        return
-    for config in configs:
-        strategy.tell(config, 1.0)
+PROTOCOLS = pytest.mark.parametrize("protocol", ["each", "batch", "array"],
+                                    ids=["tell", "tell_batch", "arrays"])
 
 
-PROTOCOLS = ["tell", "tell_batch", "arrays"]
-
-
-@pytest.mark.parametrize("protocol", PROTOCOLS)
+@PROTOCOLS
 def test_genetic_generation_through_ask_tell(benchmark, protocol):
-    strategy = GeneticSearch(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N, protocol)
-    benchmark(_protocol_generation, strategy, N, protocol)
+    generation = _protocol_generation(GeneticSearch(SPACE, population_size=N, seed=0), protocol)
+    generation()
+    benchmark(generation)
 
 
-@pytest.mark.parametrize("protocol", PROTOCOLS)
+@PROTOCOLS
 def test_cmaes_generation_through_ask_tell(benchmark, protocol):
-    strategy = CMAES(SPACE, population_size=N, seed=0)
-    _protocol_generation(strategy, N, protocol)
-    benchmark(_protocol_generation, strategy, N, protocol)
+    generation = _protocol_generation(CMAES(SPACE, population_size=N, seed=0), protocol)
+    generation()
+    benchmark(generation)

@@ -45,7 +45,7 @@ import numpy as np
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from _versions import versions
+from _versions import importable, versions
 from tunelab.bench import problems
 from tunelab.search import BayesianOptimization, RandomSearch
 
@@ -217,7 +217,7 @@ def timing_table(methods: list[str], sizes: list[int], repeats: int) -> None:
     for method in [m for m in methods if m != "random"]:
         rows[method] = [time_iteration(method, n, repeats) for n in sizes]
         print(f"  {method:24s}" + "".join(f"{t:10.3f}" for t in rows[method]), flush=True)
-    if "optuna_gp" in methods and _importable("greenlet"):
+    if "optuna_gp" in methods and importable("greenlet"):
         label = "optuna_gp (no greenlet)"
         rows[label] = _without_greenlet(sizes, repeats)
         print(f"  {label:24s}" + "".join(f"{t:10.3f}" for t in rows[label]), flush=True)
@@ -238,12 +238,6 @@ def _without_greenlet(sizes: list[int], repeats: int) -> list[float]:
 
 
 # --- main ------------------------------------------------------------------------------------
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -256,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
     args = parser.parse_args(argv)
-    methods = [m for m in args.methods if _importable(PEER_MODULES.get(m, "numpy"))]
+    methods = [m for m in args.methods if importable(PEER_MODULES.get(m, "numpy"))]
     print(versions("scipy", "numba", "skopt", "optuna", "torch", "greenlet"))
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
           f"{platform.system()} {platform.release()}; one thread per run; shared with other "

@@ -73,7 +73,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from _versions import versions
+from _versions import importable, versions
 from tunelab.bench import problems
 from tunelab.search._ga_operators import Operators, gene_kinds, make_offspring
 from tunelab.search.cmaes import CMAES
@@ -302,7 +302,7 @@ def overhead(generations: int = 400, rounds: int = 8) -> dict[str, np.ndarray]:
         for label, protocol in zip(labels, ("each", "batch", "array"), strict=True):
             steps[label] = _protocol_generation(make(), protocol)
     steps[OURS_STEP] = _offspring_generation(problem)
-    if _importable("deap"):
+    if importable("deap"):
         steps[DEAP_CLIPPED] = _deap_generation(problem, True)
         steps[DEAP_UNCLIPPED] = _deap_generation(problem, False)
         steps[DEAP_SBX] = _deap_generation(problem, sbx=True)
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     methods = ["genetic", "genetic_eq", "cmaes"] + [
         m for m, mod in (("deap_sbx", "deap"), ("deap", "deap"), ("cma", "cma"))
-        if _importable(mod)]
+        if importable(mod)]
     jobs = [(p, m, s, args.budget) for p in PROBLEMS for m in methods for s in range(args.seeds)]
     start = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -365,12 +365,6 @@ def main(argv: list[str] | None = None) -> None:
     _table(results, methods)
 
 
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 RATIOS = (("genetic", "deap_sbx", "GA/DEAPsbx"), ("genetic", "deap", "GA/DEAP"),

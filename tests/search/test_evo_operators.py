@@ -15,7 +15,7 @@ from scipy import stats
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
 from tunelab.search._decoder import Decoder, unit_to_real_numpy
-from tunelab.search._streams import Streams
+from tunelab.search._streams import Streams, offspring_draws
 from tunelab.space import Categorical, Integer, Real, Space
 
 REAL, INTEGER, CATEGORICAL = ga.REAL, ga.INTEGER, ga.CATEGORICAL
@@ -426,8 +426,8 @@ def test_survivors_are_fitness_orders_best(seed, N, n):
 
 @pytest.mark.parametrize("mutation", ["gaussian", "polynomial"])
 def test_draws_of_a_stream_by_one_kernel_are_the_generic_draws(mutation):
-    """draw() on a Stream (one kernel call) gives what the generic path gives on the same
-    stream, and leaves the stream at the same state."""
+    """The kernel's draws of a Stream (make_offspring's fused path) are what draw() takes
+    from the same stream through its methods, and leave the stream at the same state."""
 
     class Generic:  # a Stream seen through its methods only: the generic path
         def __init__(self, stream):
@@ -437,7 +437,9 @@ def test_draws_of_a_stream_by_one_kernel_are_the_generic_draws(mutation):
     kinds, _ = random_genes(rng, 7)
     ops = ga.Operators(mutation=mutation, mutation_rate=0.3)
     fast, slow = Streams(4)(1, 2, 3), Streams(4)(1, 2, 3)
-    got, want = ga.draw(ops, 9, 7, fast, kinds), ga.draw(ops, 9, 7, Generic(slow), kinds)
+    got = offspring_draws(fast.state, ga._n_uniform(ops, 9, 7), 2 * 9 * 7, ops.mutation_rate,
+                          kinds, mutation == "gaussian")
+    want = ga.draw(ops, 9, 7, Generic(slow), kinds)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     assert mutation == "polynomial" or len(got[1]) > 0

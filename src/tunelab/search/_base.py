@@ -24,14 +24,16 @@ import inspect
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab._validation import check_scalar
 from tunelab.exceptions import SearchExhausted
-from tunelab.search._decoder import Decoder
 from tunelab.space import Space
+
+if TYPE_CHECKING:
+    from tunelab.search._decoder import Decoder
 
 
 class Strategy(abc.ABC):
@@ -134,7 +136,9 @@ class Strategy(abc.ABC):
         """The space's :class:`Decoder` (kept in ``_decoder``); ``ValueError`` for a
         conditional space, whose configurations have no fixed columns."""
         decoder = getattr(self, "_decoder", None)
-        if decoder is None:
+        if decoder is None:  # imported here: it loads Numba, which most strategies never need
+            from tunelab.search._decoder import Decoder
+
             decoder = self._decoder = Decoder(self.space)
         if decoder.conditional:
             raise ValueError(f"{method} needs a space without conditions (a configuration "

@@ -225,10 +225,6 @@ def draw(ops: Operators, n_pairs: int, d: int, rng: np.random.Generator,
     not given): uniforms laid out as in :func:`tunelab.search._jit.split_draws`, then the
     normals of Gaussian mutation, one per real or integer gene that mutates."""
     n2, n_uniform = 2 * n_pairs, _n_uniform(ops, n_pairs, d)
-    if isinstance(rng, Stream):  # the same draws, by one kernel call
-        return offspring_draws(rng.state, n_uniform, n2 * d, ops.mutation_rate,
-                               np.zeros(d, dtype=np.int64) if kinds is None else kinds,
-                               ops.mutation == "gaussian")
     draws = rng.random(n_uniform + 2 * n2 * d)
     if ops.mutation != "gaussian":
         return draws, np.zeros(0)

@@ -155,9 +155,7 @@ def screen_rows(table, rows, values, V, pending):
     mask = np.uint64(size - 1)
     local = np.full(size, _EMPTY, dtype=np.int64)  # ids: p for pending[p], m + k for V[k]
     for p in range(m):
-        cell = _hash(pending, pending_bits, p) & mask
-        while local[cell] != _EMPTY and not _same(pending, p, pending, local[cell]):
-            cell = (cell + np.uint64(1)) & mask
+        cell = _probe(local, pending, pending, pending_bits, p)
         if local[cell] == _EMPTY:
             local[cell] = p
     for i in range(n):

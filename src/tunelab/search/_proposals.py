@@ -345,14 +345,14 @@ class Proposals:
             self._settle(slots, values, own)
         return own
 
-    def _store(self, slots: list[int], values: Any, V: np.ndarray | None = None) -> None:
-        """Store the values of handed-out, untold slots (whose values are ``V`` if given)."""
+    def _store(self, slots: list[int], values: Any) -> None:
+        """Store the values of handed-out, untold slots."""
         self.values[slots] = values
         self.told[slots] = True
         self.n_told += len(slots)
         self.n_done += len(slots)
         if self.known is not None:
-            self._settle(slots, values, V)
+            self._settle(slots, values)
 
     def _settle(self, slots: list[int], values: Any, V: np.ndarray | None = None) -> None:
         """File the values of newly told slots as known, and pass them to waiting twins."""
