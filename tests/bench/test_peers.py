@@ -53,7 +53,7 @@ def installed(name):
 
 def needs(name):
     if not installed(name):
-        pytest.skip(f"{name} needs {REQUIRES[name]}, not all installed")
+        pytest.skip(f"could not import {REQUIRES[name]}, which {name} needs")
 
 
 def test_table_lists_every_peer_with_availability_and_install_hint():

@@ -183,8 +183,10 @@ class GeneticSearch(Strategy):
     >>> for _ in range(60):
     ...     config = search.ask()
     ...     search.tell(config, config["x"] ** 2 + (config["k"] - 3) ** 2)
-    >>> search.generation_
-    7
+    >>> search.generation_          # the initial population is generation 0
+    5
+    >>> len(search.history)
+    60
     """
 
     name = "genetic"

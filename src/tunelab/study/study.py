@@ -368,10 +368,10 @@ def minimize(
     --------
     >>> import tunelab as tl
     >>> space = tl.Space({"x": tl.Real(-5.0, 5.0), "k": tl.Integer(1, 4)})
-    >>> study = tl.minimize(lambda c: (c["x"] - 1) ** 2 + c["k"], space, n_trials=40,
-    ...                     seed=0, progress=False)
-    >>> study.best_params["k"]
-    1
+    >>> study = tl.minimize(lambda c: (c["x"] - 1) ** 2 + c["k"], space, strategy="bayes",
+    ...                     n_trials=40, seed=0, progress=False)
+    >>> study.best_params["k"], round(study.best_params["x"], 2), round(study.best_value, 3)
+    (1, 1.0, 1.0)
     """
     check_run_args(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
                    callbacks=callbacks, progress=progress, mode=mode)
