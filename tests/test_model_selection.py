@@ -115,14 +115,28 @@ def test_stratified_kfold_partitions_and_keeps_proportions(data, shuffle, seed):
             assert abs(np.sum(y[test] == c) - ideal) < 1
 
 
-def test_stratified_kfold_matches_sklearn_without_shuffle(rng):
-    y = rng.integers(0, 3, size=47)
-    y[:3] = [0, 1, 2]  # first appearances in sorted order, as scikit-learn encodes them
-    ours = list(StratifiedKFold(4).split(np.zeros(47), y))
-    theirs = list(sk_ms.StratifiedKFold(4).split(np.zeros(47), y))
+def assert_same_splits(ours, theirs):
     for (a, b), (c, d) in zip(ours, theirs, strict=True):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
+
+
+@pytest.mark.filterwarnings("ignore:The smallest class:UserWarning")
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
+@SETTINGS
+@given(class_labels())
+def test_stratified_kfold_matches_sklearn_without_shuffle(data):
+    y, k = data  # classes permuted, so they first appear in any order
+    X = np.zeros((len(y), 1))
+    assert_same_splits(StratifiedKFold(k).split(X, y), sk_ms.StratifiedKFold(k).split(X, y))
+
+
+def test_stratified_kfold_deals_classes_in_order_of_first_appearance():
+    y = np.array([1] * 6 + [0] * 4 + [1] * 2 + [0] * 3)  # class 1 appears first
+    X = np.zeros((len(y), 1))
+    assert_same_splits(StratifiedKFold(3).split(X, y), sk_ms.StratifiedKFold(3).split(X, y))
+    folds = [test.tolist() for _, test in StratifiedKFold(3).split(X, y)]
+    assert folds == [[0, 1, 2, 6, 7], [3, 4, 5, 8, 9], [10, 11, 12, 13, 14]]
 
 
 def test_stratified_kfold_warns_for_a_small_class():
@@ -171,6 +185,15 @@ def test_train_test_split_stratifies(data, test_size, seed):
     for c in np.unique(y):
         ideal = np.sum(y == c) * n_test / n
         assert np.floor(ideal) <= np.sum(y_te == c) <= np.ceil(ideal)
+
+
+@pytest.mark.parametrize(("test_size", "train_size"), [(0.5, 0.5625), (0.3, 0.71), (0.9, 0.2)])
+def test_train_test_split_refuses_fractions_that_sum_past_one(test_size, train_size):
+    X = np.zeros((10, 1))  # 10 samples: the rounded counts alone (5 + 5) would fit
+    with pytest.raises(ValueError, match="test_size.*train_size.*sum"):
+        train_test_split(X, test_size=test_size, train_size=train_size)
+    with pytest.raises(ValueError):
+        sk_ms.train_test_split(X, test_size=test_size, train_size=train_size)
 
 
 def test_train_test_split_without_shuffle_lists_and_reproducibility():

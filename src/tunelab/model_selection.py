@@ -72,6 +72,11 @@ def _split_sizes(n: int, test_size: Any, train_size: Any) -> tuple[int, int]:
     test, train = _size(test_size, "test_size", n), _size(train_size, "train_size", n)
     if test is None and train is None:
         test = 0.25
+    if isinstance(test, float) and isinstance(train, float) and test + train > 1:
+        raise ValueError(
+            f"test_size={test_size!r} and train_size={train_size!r} are fractions that sum to "
+            f"{test + train:g}; their sum must be at most 1"
+        )
     n_test = None if test is None else (int(np.ceil(test * n)) if isinstance(test, float) else test)
     n_train = None if train is None else (
         int(np.floor(train * n)) if isinstance(train, float) else train
@@ -257,7 +262,8 @@ class KFold:
 class StratifiedKFold(KFold):
     """K-fold cross-validation whose folds keep the class proportions of ``y``.
 
-    The samples, sorted by class, are dealt to the folds in turn like cards: position
+    The samples, sorted by class (classes in the order they first appear in ``y``, as
+    scikit-learn orders them), are dealt to the folds in turn like cards: position
     :math:`j` of the sorted order goes to fold :math:`j \\bmod k`. Fold sizes therefore differ
     by at most one, and each fold holds :math:`\\lfloor n_c / k \\rfloor` or one more samples of
     class :math:`c`. Within a class, samples keep their order (fold 0 first) unless
@@ -289,7 +295,8 @@ class StratifiedKFold(KFold):
         labels = check_array(y, "y", ndim=1, dtype=None)
         if len(labels) != n:
             raise ValueError(f"X and y must have the same number of samples; got {n} and {len(y)}")
-        _, cls, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        cls = _classes_by_first_appearance(labels)
+        counts = np.bincount(cls)
         if k > counts.max():
             raise ValueError(f"n_splits={k} must not exceed the largest class's {counts.max()}")
         if k > counts.min():
@@ -305,6 +312,17 @@ class StratifiedKFold(KFold):
             mine = np.sort(dealt[starts[c]:starts[c + 1]])
             folds[cls == c] = rng.permutation(mine) if rng is not None else mine
         return folds
+
+
+def _classes_by_first_appearance(labels: np.ndarray) -> np.ndarray:
+    """Class index of each label, classes numbered in the order they first appear in ``labels``.
+
+    This is the order in which :class:`StratifiedKFold` deals the classes (scikit-learn's
+    order too, so that both give the same folds).
+    """
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank_of_sorted_class = np.argsort(np.argsort(first))
+    return rank_of_sorted_class[inverse.ravel()]
 
 
 def _is_classifier(estimator: Any) -> bool:
