@@ -136,7 +136,7 @@ def test_failed_configurations_score_nan_and_rank_last(regression_data):
 def test_all_failed_raises(regression_data):
     X, y = regression_data
     space = tl.Space({"alpha": tl.Real(20.0, 30.0)})
-    with pytest.raises(ValueError, match="all 3 trials failed"):
+    with pytest.raises(tl.AllTrialsFailedError, match="all 3 trials"):
         tl.SearchCV(_Fragile(), space, n_trials=3, cv=3).fit(X, y)
 
 

@@ -239,12 +239,8 @@ def _rank_descending(scores: np.ndarray) -> np.ndarray:
 
 def _warn_failures(study: Study) -> None:
     failed = [t for t in study.trials if t.state is not TrialState.COMPLETE]
-    if not failed:
+    if not failed:  # all failed: the study has raised AllTrialsFailedError
         return
-    if len(failed) == len(study.trials):
-        raise ValueError(
-            f"all {len(failed)} trials failed; the first error was:\n{failed[0].error}"
-        )
     warnings.warn(
         f"{len(failed)} of {len(study.trials)} trials failed and score nan; the first "
         f"error was:\n{failed[0].error}",

@@ -66,9 +66,13 @@ def prune_odd(trial):
 
 
 def reports_and_prunes(trial):
+    """Reports its value at step 0 and its process id at step 1, then asks the pruner."""
+    import os
+
     from tunelab.study import TrialPruned
 
     trial.report(0, quadratic(trial.params))
+    trial.report(1, float(os.getpid()))
     if trial.should_prune():
         raise TrialPruned
     return quadratic(trial.params)

@@ -1,5 +1,6 @@
 """Parallel studies: process pools, thread pools, Dask; sync determinism and async."""
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -84,8 +85,13 @@ def test_pruner_runs_in_workers():
     study = tl.Study(make_space(), seed=0, pruner=prune_odd)
     study.optimize(reports_and_prunes, 6, n_jobs=2, progress=False)
     assert [t.state for t in study.trials] == [TrialState.COMPLETE, TrialState.PRUNED] * 3
-    assert [t.value for t in study.trials[1::2]] == [
-        quadratic(t.params) for t in study.trials[1::2]]
+    assert [t.value for t in study.trials[0::2]] == [
+        quadratic(t.params) for t in study.trials[0::2]]
+    pids = {t.intermediate_values[1] for t in study.trials}
+    assert os.getpid() not in pids  # the objective and its pruner ran in the workers
+    for t in study.trials[1::2]:  # a pruned trial keeps its reports; its value is the last
+        assert t.intermediate_values[0] == quadratic(t.params)
+        assert t.value == t.intermediate_values[1]
 
 
 def test_unpicklable_objective_is_refused_clearly():

@@ -227,6 +227,7 @@ class _atomic:
 
     def __enter__(self):
         fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from others
         self.handle = os.fdopen(fd, "w", encoding="utf-8", **self.open_args)
         return self.handle
 
@@ -239,6 +240,13 @@ class _atomic:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _format(value: Any) -> str:

@@ -31,6 +31,19 @@ def write_csv(trials: Sequence[Trial], names: Sequence[str], path: str | os.Path
             writer.writerow(["" if cell is None else _cell(cell) for cell in row])
 
 
+def dataframe_columns(names: Sequence[str]) -> list[str]:
+    """The columns of :meth:`tunelab.study.Study.trials_dataframe`, as Optuna orders them."""
+    return ["number", "value", "datetime_start", "datetime_complete", "duration",
+            *(f"params_{name}" for name in names), "state", "error"]
+
+
+def dataframe_row(trial: Trial, names: Sequence[str]) -> list[Any]:
+    """One trial's row of :func:`dataframe_columns` (datetimes as ``datetime`` objects)."""
+    return [trial.number, trial.value, trial.datetime_start, trial.datetime_complete,
+            trial.duration, *(trial.params.get(name) for name in names), trial.state.name,
+            trial.error]
+
+
 def _cell(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 

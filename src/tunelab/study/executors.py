@@ -59,12 +59,17 @@ def takes_trial(objective: Callable[..., Any]) -> bool:
     return first.name == "trial" or annotation is Trial
 
 
-def run_trial(objective: Callable[..., Any], trial: Trial, pass_trial: bool) -> Trial:
+def run_trial(
+    objective: Callable[..., Any], trial: Trial, pass_trial: bool,
+    catch: tuple[type[BaseException], ...] = (Exception,),
+) -> Trial:
     """Evaluate ``objective`` on ``trial`` and return the trial, finished.
 
     The trial ends COMPLETE with the returned value, PRUNED (value: its last reported
     intermediate value) when the objective raises ``TrialPruned``, or FAILED with the error
-    text otherwise. ``KeyboardInterrupt`` and other non-``Exception`` errors propagate.
+    text otherwise. An exception that is not an instance of one of ``catch`` fails the trial
+    too and is kept in ``trial._raised``, for the study to raise once the trial is stored.
+    ``KeyboardInterrupt`` and other non-``Exception`` errors propagate.
     """
     trial.datetime_start = _now()
     try:
@@ -72,8 +77,10 @@ def run_trial(objective: Callable[..., Any], trial: Trial, pass_trial: bool) -> 
         value, error = _as_value(result)
     except TrialPruned:
         state, value, error = TrialState.PRUNED, trial.last_intermediate_value(), None
-    except Exception:
+    except Exception as exc:
         state, value, error = TrialState.FAILED, None, traceback.format_exc()
+        if not isinstance(exc, catch):
+            trial._raised = exc
     else:
         state = TrialState.COMPLETE if error is None else TrialState.FAILED
     trial.datetime_complete = _now()

@@ -76,7 +76,7 @@ class SQLiteStorage:
     Parameters
     ----------
     path : str or os.PathLike
-        The database file; created if missing (its folder must exist).
+        The database file; created if missing, with its folder.
     synchronous : {"NORMAL", "FULL"}, default="NORMAL"
         SQLite's sync level in WAL mode; see the module's notes on durability.
 
@@ -91,6 +91,7 @@ class SQLiteStorage:
         check_choice(synchronous, "synchronous", ("NORMAL", "FULL"))
         self.path = os.fspath(path)
         self.synchronous = synchronous
+        _make_folder(self.path)
         self._conn = sqlite3.connect(  # one writer at a time, from whichever thread
             self.path, timeout=30.0, isolation_level=None, check_same_thread=False
         )
@@ -187,6 +188,17 @@ class SQLiteStorage:
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({self.path!r}, synchronous={self.synchronous!r})"
+
+
+def _make_folder(path: str) -> None:
+    """Create the folder of ``path`` if missing; an error names the path and the cause."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise OSError(
+            f"cannot create the folder {folder!r} of storage {path!r}: {exc.strerror}"
+        ) from exc
 
 
 class _Transaction:

@@ -64,6 +64,10 @@ class Study:
     pruner : callable or None, default=None
         ``pruner(trial) -> bool``, asked by ``Trial.should_prune``; picklable when trials run
         in a process pool.
+    load_if_exists : bool, default=False
+        With a ``storage`` that already holds a study, resume it (as :meth:`load` does)
+        instead of refusing; its space, strategy, options and direction must equal the ones
+        given, and its seed too unless ``seed`` is ``None``.
 
     Attributes
     ----------
@@ -95,7 +99,10 @@ class Study:
         direction: str = "minimize",
         strategy_options: Mapping[str, Any] | None = None,
         pruner: Callable[[Trial], bool] | None = None,
+        load_if_exists: bool = False,
     ) -> None:
+        if not isinstance(load_if_exists, bool):
+            raise TypeError(f"load_if_exists must be True or False; got {load_if_exists!r}")
         if not isinstance(space, Space):
             raise TypeError(f"space must be a tunelab Space; got {type(space).__name__}")
         check_choice(direction, "direction", DIRECTIONS)
@@ -111,10 +118,29 @@ class Study:
         self._storage = None if storage is None else _open_storage(storage)
         if self._storage is not None:
             try:
-                self._storage.create_study(self._settings())
+                if load_if_exists and self._storage.has_study():
+                    self._resume_stored(seed)
+                else:
+                    self._storage.create_study(self._settings())
             except BaseException:
                 self._storage.close()
                 raise
+
+    def _resume_stored(self, seed: int | None) -> None:
+        """Become the study stored in ``self._storage``, checked against these settings."""
+        stored = self._storage.settings()
+        mine = self._settings()
+        keys = [k for k in mine if k != "seed" or seed is not None]
+        differ = [k for k in keys if stored.get(k) != mine[k]]
+        if differ:
+            raise ValueError(
+                f"storage {self._storage.path!r} holds a study whose "
+                f"{', '.join(differ)} differ from the ones given (stored: "
+                f"{', '.join(f'{k}={stored.get(k)!r}' for k in differ)}); pass the same "
+                "settings, or load it with Study.load(path), or choose a new path"
+            )
+        loaded = Study.load(self._storage, pruner=self.pruner)
+        self.__dict__.update(loaded.__dict__)
 
     @property
     def seed(self) -> int:
@@ -172,6 +198,7 @@ class Study:
         callbacks: list[Callable[[Study, Trial], None]] | None = None,
         progress: bool | None = None,
         mode: str = "sync",
+        catch: type[Exception] | tuple[type[Exception], ...] = (Exception,),
     ) -> None:
         """Run ``n_trials`` more trials (RUNNING ones left by a crash are re-run first).
 
@@ -203,21 +230,39 @@ class Study:
             each trial as it finishes and asks the next at once, which keeps every worker busy
             when durations vary, at the price of reproducibility: what the strategy has been
             told when it asks depends on which trials finished first.
+        catch : Exception subclass or tuple of them, default=(Exception,)
+            The objective's errors that fail its trial and let the run go on. Any other
+            error (with ``catch=()``, every error) fails its trial too, is stored, and then
+            ends the call by propagating, as Optuna's ``catch`` does.
+
+        Raises
+        ------
+        AllTrialsFailedError
+            When every trial of the study has failed; the message shows the first error.
+        WorkerStartError
+            When a process pool's workers die before any trial comes back (a script without
+            the ``if __name__ == "__main__":`` guard, or an objective that kills its process).
 
         Notes
         -----
+        Each failed trial gives a :class:`~tunelab.exceptions.TrialFailedWarning` with its
+        traceback (the first three of a call; later ones are counted in one warning at the
+        end), so that a failing objective is never silent; the trial keeps it in
+        ``trial.error``.
+
         ``KeyboardInterrupt`` ends the call cleanly: every finished trial is kept, the trials
         it interrupted are marked FAILED (their error says so), and a warning tells how many
         trials were kept; a second interrupt during that cleanup propagates.
         """
         run = Run.create(
             objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-            callbacks=callbacks, progress=progress, mode=mode,
+            callbacks=callbacks, progress=progress, mode=mode, catch=catch,
         )
         self._stop_requested = False
         pending = [t for t in self._trials if t.state is TrialState.RUNNING][:n_trials]
         try:
             execute(self, run, pending)
+            run.check_outcome(self)
         except KeyboardInterrupt:
             warnings.warn(
                 f"study interrupted (KeyboardInterrupt); {len(self._trials)} trials kept, the "
@@ -284,6 +329,26 @@ class Study:
     def best_value(self) -> float:
         """The value of :attr:`best_trial`."""
         return self.best_trial.value
+
+    def trials_dataframe(self) -> Any:
+        """Every trial as a pandas ``DataFrame``, one row per trial, columns as Optuna's.
+
+        Columns: ``number``, ``value``, ``datetime_start``, ``datetime_complete``,
+        ``duration`` (``Timedelta``), ``params_<name>`` for each parameter of the space (NaN
+        where inactive), ``state`` (the state's name) and ``error``. Needs pandas, which
+        tunelab does not depend on.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "Study.trials_dataframe needs pandas: pip install pandas (or use "
+                "Study.to_csv, which needs nothing)"
+            ) from exc
+        return pd.DataFrame(
+            [_export.dataframe_row(t, self.space.names) for t in self._trials],
+            columns=_export.dataframe_columns(self.space.names),
+        )
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write one row per trial (see :func:`tunelab.study._export.write_csv`)."""
@@ -357,6 +422,8 @@ def minimize(
     *,
     strategy_options: Mapping[str, Any] | None = None,
     pruner: Callable[[Trial], bool] | None = None,
+    catch: type[Exception] | tuple[type[Exception], ...] = (Exception,),
+    load_if_exists: bool = False,
 ) -> Study:
     """Search ``space`` for the configuration that minimizes ``objective``.
 
@@ -374,10 +441,11 @@ def minimize(
     (1, 1.0, 1.0)
     """
     check_run_args(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-                   callbacks=callbacks, progress=progress, mode=mode)
+                   callbacks=callbacks, progress=progress, mode=mode, catch=catch)
     study = Study(space, strategy, seed=seed, storage=storage, direction=direction,
-                  strategy_options=strategy_options, pruner=pruner)
+                  strategy_options=strategy_options, pruner=pruner,
+                  load_if_exists=load_if_exists)
     study.optimize(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-                   callbacks=callbacks, progress=progress, mode=mode)
+                   callbacks=callbacks, progress=progress, mode=mode, catch=catch)
     return study
 

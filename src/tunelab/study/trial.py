@@ -101,6 +101,7 @@ class Trial:
         self.error = error
         self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
         self._pruner: Callable[[Trial], bool] | None = None
+        self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
     @property
     def duration(self) -> timedelta | None:
