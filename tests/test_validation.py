@@ -11,7 +11,7 @@ from tunelab._validation import (
     check_scalar,
     check_X_y,
 )
-from tunelab.exceptions import NotFittedError
+from tunelab.exceptions import DataConversionWarning, NotFittedError
 
 
 def test_check_array_converts_lists_to_float64():
@@ -23,8 +23,8 @@ def test_check_array_converts_lists_to_float64():
     ("X", "message"),
     [
         ([1.0, 2.0], "X must be 2-D"),
-        (np.empty((0, 3)), "at least 1 sample"),
-        (np.empty((3, 0)), "at least one feature"),
+        (np.empty((0, 3)), "has 0 sample"),
+        (np.empty((3, 0)), "0 feature\\(s\\)"),
         ([[1.0, np.nan]], "NaN or infinity"),
         ([[1.0, np.inf]], "NaN or infinity"),
         ([["a", "b"]], "array-like of numbers"),
@@ -43,7 +43,12 @@ def test_check_X_y_lengths_and_labels():
     with pytest.raises(ValueError, match="y contains NaN"):
         check_X_y(np.ones((2, 2)), [0.0, np.nan], y_numeric=False)
     with pytest.raises(ValueError, match="y must be 1-D"):
-        check_X_y(np.ones((2, 2)), np.ones((2, 1)))
+        check_X_y(np.ones((2, 2)), np.ones((2, 2)))
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        _, y = check_X_y(np.ones((2, 2)), np.array([[1.0], [2.0]]))
+    np.testing.assert_array_equal(y, [1.0, 2.0])
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        check_X_y(np.ones((2, 2)), None)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +102,38 @@ def test_check_is_fitted():
     check_is_fitted(model)
     with pytest.raises(NotFittedError):
         check_is_fitted(model, "intercept_")
+
+
+def test_check_array_rejects_complex_sparse_and_objects_with_the_usual_errors():
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        check_array(np.ones((2, 2)) + 1j)
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="sparse input is not supported.*toarray"):
+        check_array(sparse.csr_array(np.eye(3)))
+    X = np.ones((2, 2), dtype=object)
+    X[0, 0] = {"a": 1}
+    with pytest.raises(TypeError, match="argument must be a string or a real number"):
+        check_array(X)
+    with pytest.raises(ValueError, match="Reshape your data"):
+        check_array(np.ones(3))
+
+
+def test_random_state_accepts_a_legacy_randomstate_deterministically():
+    a = check_random_state(np.random.RandomState(3)).random(4)
+    b = check_random_state(np.random.RandomState(3)).random(4)
+    np.testing.assert_array_equal(a, b)
+    legacy = np.random.RandomState(3)
+    first, second = check_random_state(legacy), check_random_state(legacy)
+    assert first.random() != second.random()  # the legacy state advances, as it is used
+
+
+def test_not_fitted_error_is_scikit_learns_once_scikit_learn_is_loaded():
+    exceptions = pytest.importorskip("sklearn.exceptions")
+
+    class Unfitted:
+        pass
+
+    with pytest.raises(exceptions.NotFittedError) as info:
+        check_is_fitted(Unfitted())
+    assert isinstance(info.value, NotFittedError)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)

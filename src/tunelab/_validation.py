@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
+import warnings
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from tunelab.exceptions import NotFittedError
+from tunelab.exceptions import DataConversionWarning, NotFittedError
+
+_RESHAPE_ADVICE = ("Reshape your data either using array.reshape(-1, 1) if your data has a single "
+                   "feature or array.reshape(1, -1) if it contains a single sample.")
 
 
 def check_array(
@@ -43,33 +49,62 @@ def check_array(
         Reject NaN and infinity (numeric arrays only).
     """
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"{name} is a sparse {type(X).__name__}; sparse input is not supported, pass a "
+            f"dense array ({name}.toarray())"
+        )
+    raw = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if raw.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {raw.dtype}; pass the "
+                         "real part, the modulus or both as features")
     try:
-        arr = np.asarray(X, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+        arr = raw if dtype is None else raw.astype(dtype, copy=False)
+    except TypeError as exc:
+        raise TypeError(
+            f"{name} must be array-like of numbers; got {type(X).__name__}: {exc}"
+        ) from exc
+    except ValueError as exc:
         raise ValueError(
             f"{name} must be array-like of numbers; got {type(X).__name__}: {exc}"
         ) from exc
     if arr.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
-        raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")
+        advice = f" {_RESHAPE_ADVICE}" if 2 in allowed and arr.ndim < 2 else ""
+        raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}.{advice}")
     n = arr.shape[0] if arr.ndim else 1
     if n < min_samples:
-        raise ValueError(f"{name} must have at least {min_samples} sample(s); got {n}")
+        raise ValueError(f"{name} has {n} sample(s) (shape={arr.shape}) while a minimum of "
+                         f"{min_samples} is required.")
     if arr.ndim == 2 and arr.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one feature; got shape {arr.shape}")
+        raise ValueError(f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
+                         "required.")
     if finite and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity; all values must be finite")
     return arr
 
 
 def check_X_y(
-    X: Any, y: Any, *, y_numeric: bool = True, multi_output: bool = False
+    X: Any, y: Any, *, y_numeric: bool = True, multi_output: bool = False,
+    estimator: str = "this estimator",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check features and targets together: shapes, finiteness, equal lengths.
 
     ``y`` is converted to float64 when ``y_numeric``; otherwise its dtype is kept (class labels).
+    Without ``multi_output``, a column vector ``y`` of shape (n, 1) is raveled, with a
+    :class:`~tunelab.exceptions.DataConversionWarning`.
     """
     X = check_array(X, "X")
+    if y is None:
+        raise ValueError(f"{estimator} requires y to be passed, but the target y is None")
+    y = _as_array_if_possible(y)
+    if not multi_output and getattr(y, "ndim", 0) == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change the "
+            "shape of y to (n_samples,), for example using ravel().",
+            DataConversionWarning, stacklevel=3,
+        )
+        y = np.ravel(y)
     y = check_array(
         y,
         "y",
@@ -133,11 +168,26 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     return value
 
 
-def check_random_state(seed: Any) -> np.random.Generator:
-    """Turn ``None``, an int, a ``SeedSequence`` or a ``Generator`` into a ``Generator``.
+def _as_array_if_possible(a: Any) -> Any:
+    """``a`` as a NumPy array, or unchanged when NumPy cannot convert it (checked later)."""
+    if isinstance(a, np.ndarray):
+        return a
+    try:
+        return np.asarray(a)
+    except (TypeError, ValueError):
+        return a
 
-    A ``Generator`` is returned as is (shared, not copied), as NumPy's ``default_rng`` does.
+
+def check_random_state(seed: Any) -> np.random.Generator:
+    """Turn ``None``, an int, a ``SeedSequence``, a ``Generator`` or a ``RandomState`` into a
+    ``Generator``.
+
+    A ``Generator`` is returned as is (shared, not copied), as NumPy's ``default_rng`` does. A
+    legacy ``RandomState`` (scikit-learn's convention) seeds a new ``Generator`` from one
+    draw of its stream, so the result is a function of its state, and the state advances.
     """
+    if isinstance(seed, np.random.RandomState):
+        return np.random.default_rng(int(seed.randint(np.iinfo(np.int64).max, dtype=np.int64)))
     if seed is None or isinstance(seed, (numbers.Integral, np.random.SeedSequence)):
         if isinstance(seed, numbers.Integral) and seed < 0:
             raise ValueError(f"random_state must be a non-negative integer; got {seed}")
@@ -145,7 +195,8 @@ def check_random_state(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     raise TypeError(
-        f"random_state must be None, a non-negative int or a numpy Generator; got {seed!r}"
+        "random_state must be None, a non-negative int, a numpy Generator or a RandomState; "
+        f"got {seed!r}"
     )
 
 
@@ -161,6 +212,25 @@ def check_is_fitted(estimator: Any, attributes: str | Iterable[str] | None = Non
         names = [attributes] if isinstance(attributes, str) else list(attributes)
         fitted = all(hasattr(estimator, a) for a in names)
     if not fitted:
-        raise NotFittedError(
+        raise not_fitted_error_class()(
             f"This {type(estimator).__name__} instance is not fitted yet; call fit(X, y) first."
         )
+
+
+def not_fitted_error_class() -> type[NotFittedError]:
+    """tunelab's :class:`NotFittedError`, also scikit-learn's where scikit-learn is loaded.
+
+    scikit-learn's searches and checks catch their own ``NotFittedError``; once scikit-learn
+    is imported, the error raised is a subclass of both classes, so that either library's
+    ``except`` clause catches it. tunelab itself never imports scikit-learn.
+    """
+    sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+    if sklearn_exceptions is None:
+        return NotFittedError
+    return _with_sklearn_base(sklearn_exceptions.NotFittedError)
+
+
+@cache
+def _with_sklearn_base(sklearn_error: type) -> type[NotFittedError]:
+    return type("NotFittedError", (NotFittedError, sklearn_error),
+                {"__module__": NotFittedError.__module__, "__doc__": NotFittedError.__doc__})

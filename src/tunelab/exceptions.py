@@ -13,6 +13,10 @@ class NotFittedError(TunelabError, ValueError, AttributeError):
     """
 
 
+class DataConversionWarning(UserWarning):
+    """Input data was converted to the form the estimator expects (a column vector raveled)."""
+
+
 class ConvergenceWarning(UserWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
 

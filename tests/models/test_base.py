@@ -44,7 +44,7 @@ def test_check_n_features():
     with pytest.raises(NotFittedError):
         toy._check_n_features(np.ones((2, 3)))
     toy.n_features_in_ = 3
-    with pytest.raises(ValueError, match="X has 2 features, but Toy was fitted with 3"):
+    with pytest.raises(ValueError, match="X has 2 features, but Toy is expecting 3 features"):
         toy._check_n_features(np.ones((2, 2)))
 
 

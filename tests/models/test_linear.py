@@ -363,8 +363,8 @@ def test_predict_before_fit_and_with_wrong_width(regression_data):
         (np.ones((4, 2, 1)), [1.0, 2, 3, 4], "X must be 2-D"),
         (np.eye(4), np.ones((4, 2)), "y must be 1-D.*Multi-output"),
         (np.eye(4), [1.0, 2, 3], "same number of samples"),
-        (np.empty((0, 2)), [], "X must have at least 1 sample"),
-        (np.empty((3, 0)), [1.0, 2, 3], "X must have at least one feature"),
+        (np.empty((0, 2)), [], "X has 0 sample"),
+        (np.empty((3, 0)), [1.0, 2, 3], "X has 0 feature"),
     ],
 )
 def test_bad_data_raise(X, y, match):

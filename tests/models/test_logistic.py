@@ -39,7 +39,7 @@ def test_mle_and_stderr_match_statsmodels(binary_data, fit_intercept):
     X, y = binary_data
     design = np.column_stack([X, np.ones(len(X))]) if fit_intercept else X
     ref = sm.Logit(y, design).fit(method="newton", tol=1e-12, disp=0)
-    model = LogisticRegression(fit_intercept=fit_intercept).fit(X, y)
+    model = LogisticRegression(alpha=0.0, fit_intercept=fit_intercept).fit(X, y)
     np.testing.assert_allclose(model.coef_[0], ref.params[:4], rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(model.stderr_[0], ref.bse[:4], rtol=1e-7)
     if fit_intercept:
@@ -117,7 +117,7 @@ def test_separable_data_raise_without_penalty(solver, rng):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with pytest.raises(ValueError, match="alpha > 0"):
-            LogisticRegression(solver=solver, random_state=0).fit(X, y)
+            LogisticRegression(alpha=0.0, solver=solver, random_state=0).fit(X, y)
     model = LogisticRegression(alpha=0.01, solver=solver, random_state=0).fit(X, y)
     assert model.score(X, y) == 1.0 and np.all(np.isfinite(model.coef_))
 
@@ -127,7 +127,7 @@ def test_separable_multiclass_data_raise_without_penalty(rng):
     y = rng.integers(0, 3, size=60)
     X = centers[y] + rng.normal(size=(60, 2))
     with pytest.raises(ValueError, match="separable"):
-        LogisticRegression().fit(X, y)
+        LogisticRegression(alpha=0.0).fit(X, y)
 
 
 def test_string_labels_and_their_order(binary_data):
@@ -213,7 +213,7 @@ def test_collinear_features_give_nan_stderr(binary_data):
     X, y = binary_data
     X = np.column_stack([X, X[:, 0]])
     with pytest.warns(UserWarning, match="singular"):
-        model = LogisticRegression(solver="lbfgs").fit(X, y)
+        model = LogisticRegression(alpha=0.0, solver="lbfgs").fit(X, y)
     assert np.all(np.isnan(model.stderr_))
 
 
@@ -255,7 +255,7 @@ def test_bad_hyperparameters(params, name, binary_data):
         (np.array([[0.0], [np.inf], [1.0]]), [0, 1, 0], "X"),
         (np.array([0.0, 1.0, 2.0]), [0, 1, 0], "X"),
         (np.zeros((3, 1)), [0, 1], "same number"),
-        (np.zeros((0, 2)), [], "at least 1"),
+        (np.zeros((0, 2)), [], "has 0 sample"),
         (np.zeros((3, 1)), [1, 1, 1], "two classes"),
         (np.zeros((3, 1)), [0.0, np.nan, 1.0], "y"),
         (np.zeros((3, 1)), [[0, 1, 0]], "y"),
@@ -280,7 +280,7 @@ def test_newton_and_lbfgs_agree(seed, n, p, K, alpha):
 
 
 def test_refit_forgets_the_previous_fit(binary_data, multiclass_data):
-    model = LogisticRegression().fit(*binary_data)
+    model = LogisticRegression(alpha=0.0).fit(*binary_data)
     assert hasattr(model, "stderr_")
     model.set_params(alpha=0.1).fit(*binary_data)
     assert not hasattr(model, "stderr_")
@@ -291,7 +291,7 @@ def test_refit_forgets_the_previous_fit(binary_data, multiclass_data):
 def test_failed_fit_leaves_no_fitted_state(rng):
     X = rng.normal(size=(40, 2))
     y = (X[:, 0] > 0).astype(int)
-    model = LogisticRegression()
+    model = LogisticRegression(alpha=0.0)
     with pytest.raises(ValueError, match="separable"):
         model.fit(X, y)
     with pytest.raises(NotFittedError):

@@ -419,9 +419,9 @@ def test_bad_hyperparameters(cls, params, error, match, binary_data):
         ([[0.0, np.inf], [1.0, 2.0]], [0, 1], "X contains NaN or infinity"),
         ([0.0, 1.0], [0, 1], "X must be 2-D"),
         (np.zeros((2, 2, 2)), [0, 1], "X must be 2-D"),
-        (np.zeros((0, 2)), [], "X must have at least 1"),
+        (np.zeros((0, 2)), [], "X has 0 sample"),
         (np.zeros((3, 2)), [0, 1], "same number of samples"),
-        (np.zeros((3, 2)), [[0], [1], [0]], "y must be 1-D"),
+        (np.zeros((3, 2)), [[0, 1], [1, 0], [0, 1]], "y must be 1-D"),
     ],
 )
 def test_bad_data_classifier(X, y, match):

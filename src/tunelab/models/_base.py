@@ -63,8 +63,8 @@ class BaseEstimator:
         X = check_array(X, "X")
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted with "
-                f"{self.n_features_in_}"
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the number seen in fit)"
             )
         return X
 
@@ -123,9 +123,16 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Raises ``ValueError`` when fewer than two classes are present.
     """
+    if y.dtype.kind == "f" and np.any(y != np.round(y)):
+        raise ValueError(
+            "Unknown label type: continuous. A classifier needs discrete class labels; y "
+            "holds non-integer numbers, as a regression target does (use a regressor, or "
+            "bin y into classes)"
+        )
     classes, y_index = np.unique(y, return_inverse=True)
     if len(classes) < 2:
         raise ValueError(
-            f"y must contain at least two classes to fit a classifier; got only {classes.tolist()}"
+            f"y must contain at least two classes to fit a classifier; got 1 class: "
+            f"{classes.tolist()}"
         )
     return classes, y_index

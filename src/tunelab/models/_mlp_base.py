@@ -145,8 +145,8 @@ class BaseMLP(BaseEstimator, abc.ABC):
         if first:
             self._initialize(X.shape[1])
         elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} was "
-                             f"fitted with {self.n_features_in_}")
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input")
         self._train(X, targets, 1, None, stop=False)
         return self
 

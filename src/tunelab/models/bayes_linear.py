@@ -166,7 +166,7 @@ class BayesianLinearRegression(RegressorMixin, BaseEstimator):
     log_evidence_ : float
         Log marginal likelihood at ``alpha_``, ``beta_`` (PRML Eq. 3.86, see the intercept note).
     n_iter_ : int
-        Fixed-point updates done; 0 when ``fit_evidence=False``.
+        Fixed-point updates done; 1 when ``fit_evidence=False`` (the one posterior solve).
     n_features_in_ : int
 
     References
@@ -213,7 +213,7 @@ class BayesianLinearRegression(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> BayesianLinearRegression:
         """Compute the posterior (and, with ``fit_evidence``, alpha and beta) from ``X, y``."""
         self._validate_params()
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, estimator=type(self).__name__)
         n = len(X)
         if self.fit_intercept and n < 2:
             raise ValueError(f"X needs at least 2 samples to fit an intercept; got n_samples={n}")
@@ -221,7 +221,7 @@ class BayesianLinearRegression(RegressorMixin, BaseEstimator):
         y_mean = y.mean() if self.fit_intercept else 0.0
         Xc, yc = X - x_mean, y - y_mean
         N = n - 1 if self.fit_intercept else n
-        alpha, beta, n_iter = float(self.alpha), float(self.beta), 0
+        alpha, beta, n_iter = float(self.alpha), float(self.beta), 1  # one posterior solve
         if self.fit_evidence:
             alpha, beta, n_iter, converged = _mackay(
                 Xc, yc, N, alpha, beta, self.max_iter, self.tol

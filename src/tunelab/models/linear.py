@@ -232,7 +232,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     log_likelihood_ : float
         ``alpha == 0`` only: the Gaussian log-likelihood at the MLE (statsmodels ``llf``).
     n_iter_ : int
-        ``"gd"``: gradient steps; ``"sgd"``: epochs run.
+        ``"gd"``: gradient steps; ``"sgd"``: epochs run; 1 for the closed form (one solve).
     loss_curve_ : ndarray
         ``"gd"``: the objective at every iterate; ``"sgd"``: the mean loss of every epoch.
 
@@ -299,18 +299,20 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> LinearRegression:
         """Fit to ``X`` of shape (n_samples, n_features) and ``y`` of shape (n_samples,)."""
         rng = _check_params(self)
-        X, y = check_X_y(X, y, multi_output=True)
-        if y.ndim == 2:
+        shape = getattr(y, "shape", None) or np.shape(np.asarray(y, dtype=object))
+        if len(shape) == 2 and shape[1] > 1:
             raise ValueError(
-                f"y must be 1-D (one target); got shape {y.shape}. Multi-output regression "
+                f"y must be 1-D (one target); got shape {shape}. Multi-output regression "
                 "is not supported: fit one model per column."
             )
+        X, y = check_X_y(X, y, estimator=type(self).__name__)
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)  # a refit with other settings must not keep stale attributes
         n, p = X.shape
         fit_intercept = bool(self.fit_intercept)
         Xc, yc, x_mean, y_mean = _center(X, y, fit_intercept)
         qr = self._identifiable_qr(Xc, yc, fit_intercept) if self.alpha == 0 else None
+        self.n_iter_ = 1  # the closed form is one direct solve; gd and sgd set their own
         w = self._solve(Xc, yc, qr, rng)
         self.coef_ = w
         self.intercept_ = float(y_mean - x_mean @ w) if fit_intercept else 0.0

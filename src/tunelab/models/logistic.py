@@ -44,14 +44,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Binary and multinomial logistic regression with an L2 penalty.
 
     Minimizes the mean negative log-likelihood plus :math:`\tfrac{\alpha}{2}\|w\|^2`
-    (intercepts unpenalized; ``alpha=0`` is maximum likelihood). Two classes use the logistic
-    model :math:`P(y = c_1 \mid x) = \sigma(x^\top w + b)`; ``K > 2`` classes use the softmax with
-    one coefficient row per class, as scikit-learn does, so the penalty treats classes alike.
+    (intercepts unpenalized; ``alpha=0`` is maximum likelihood, one argument away). Two
+    classes use the logistic model :math:`P(y = c_1 \mid x) = \sigma(x^\top w + b)`;
+    ``K > 2`` classes use the softmax with one coefficient row per class, as scikit-learn
+    does, so the penalty treats classes alike.
 
     Parameters
     ----------
-    alpha : float, default=0.0
+    alpha : float, default=1e-4
         L2 penalty strength, >= 0. scikit-learn's ``C`` is ``1 / (n_samples * alpha)``.
+        The default is small and positive, as scikit-learn's ``SGDClassifier`` (the same
+        ``alpha`` on the same mean loss), because the maximum-likelihood estimate does not
+        exist on separable data, which is common (many features, few samples, a fold of a
+        small data set): with ``alpha > 0`` the optimum always exists and is unique. Pass
+        ``alpha=0`` for maximum likelihood (and for ``stderr_``).
     solver : {"newton", "lbfgs", "gd", "sgd"}, default="newton"
         ``"newton"``: damped Newton (IRLS) with the exact Hessian, Cholesky-solved; falls back to
         ``"lbfgs"`` with a warning above 1500 parameters. ``"lbfgs"``: SciPy's L-BFGS-B on the
@@ -130,7 +136,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        alpha: float = 0.0,
+        alpha: float = 1e-4,
         solver: str = "newton",
         fit_intercept: bool = True,
         max_iter: int | None = None,
@@ -165,7 +171,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> LogisticRegression:
         """Fit the model to features ``X`` of shape (n_samples, n_features) and labels ``y``."""
-        X, y = check_X_y(X, y, y_numeric=False)
+        X, y = check_X_y(X, y, y_numeric=False, estimator=type(self).__name__)
         solver = self._check_params()
         rng = check_random_state(self.random_state)
         classes, y_index = encode_labels(y)

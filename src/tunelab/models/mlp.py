@@ -230,6 +230,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _n_outputs(self) -> int:
         return self.n_outputs_
 
+    def __sklearn_tags__(self):  # called only by scikit-learn, so it is installed then
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n_samples, n_outputs) is fitted
+        return tags
+
     def _score_validation(self, scores: np.ndarray, targets: np.ndarray) -> float:
         return train.r2(targets, scores)
 

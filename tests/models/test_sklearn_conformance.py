@@ -1,0 +1,74 @@
+"""scikit-learn's own conformance suite, run on every estimator and every solver.
+
+What differs by design is declared through ``__sklearn_tags__`` (no sparse input; a
+multi-output ``MLPRegressor``), never by special-casing the suite.
+"""
+
+import numpy as np
+import pytest
+
+import tunelab as tl
+
+estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+
+ESTIMATORS = [
+    *(tl.LinearRegression(solver=s) for s in ("normal", "gd", "sgd")),
+    tl.LinearRegression(alpha=0.1, solver="normal"),
+    tl.BayesianLinearRegression(),
+    tl.BayesianLinearRegression(fit_evidence=False),
+    *(tl.LogisticRegression(solver=s) for s in ("newton", "lbfgs", "gd", "sgd")),
+    tl.LogisticRegression(alpha=1.0, solver="newton"),
+    tl.MLPClassifier(random_state=0),
+    tl.MLPRegressor(random_state=0),
+]
+
+
+@pytest.mark.filterwarnings("ignore::tunelab.exceptions.ConvergenceWarning")
+@estimator_checks.parametrize_with_checks(ESTIMATORS)
+def test_sklearn_check(estimator, check):
+    check(estimator)
+
+
+def test_the_default_logistic_regression_fits_every_breast_cancer_fold():
+    datasets = pytest.importorskip("sklearn.datasets")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    pipeline = pytest.importorskip("sklearn.pipeline")
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    model = pipeline.make_pipeline(preprocessing.StandardScaler(), tl.LogisticRegression())
+    scores = model_selection.cross_val_score(model, X, y, error_score="raise")
+    assert scores.shape == (5,) and np.all(scores > 0.94)
+
+
+def test_a_continuous_target_is_an_unknown_label_type(rng):
+    X = rng.normal(size=(30, 3))
+    for model in (tl.LogisticRegression(alpha=1e-2), tl.MLPClassifier(epochs=2)):
+        with pytest.raises(ValueError, match="Unknown label type: continuous"):
+            model.fit(X, rng.normal(size=30))
+    labels = np.where(rng.normal(size=30) > 0, 1.0, 0.0)  # floats that are whole: classes
+    assert tl.LogisticRegression().fit(X, labels).classes_.tolist() == [0.0, 1.0]
+
+
+def test_a_column_vector_target_is_raveled_with_a_warning(rng):
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    flat = tl.LinearRegression().fit(X, y)
+    with pytest.warns(tl.exceptions.DataConversionWarning, match="column-vector y"):
+        column = tl.LinearRegression().fit(X, y[:, None])
+    np.testing.assert_array_equal(column.coef_, flat.coef_)
+
+
+def test_random_state_may_be_a_legacy_randomstate(rng):
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] + rng.normal(size=40) > 0).astype(int)
+    fits = [tl.LogisticRegression(solver="sgd", random_state=np.random.RandomState(0)).fit(X, y)
+            for _ in range(2)]
+    np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
+
+
+@pytest.mark.parametrize("model", [tl.LinearRegression(), tl.BayesianLinearRegression(),
+                                   tl.LogisticRegression(), tl.MLPRegressor(epochs=2)])
+def test_n_iter_is_set_where_there_is_an_iteration_limit(model, rng):
+    X = rng.normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(int) if isinstance(model, tl.LogisticRegression) else X[:, 0]
+    assert model.fit(X, y).n_iter_ >= 1
