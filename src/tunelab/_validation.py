@@ -168,6 +168,27 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     return value
 
 
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
+    """Validate per-sample weights: ``None``, a scalar, or ``n_samples`` finite values >= 0
+    that are not all zero. Returns ``None`` (unweighted) or a float64 array."""
+    if sample_weight is None:
+        return None
+    sample_weight = _as_array_if_possible(sample_weight)
+    if np.ndim(sample_weight) == 0:
+        check_scalar(sample_weight, "sample_weight", low=0.0, low_inclusive=False)
+        return np.full(n_samples, float(sample_weight))
+    w = check_array(sample_weight, "sample_weight", ndim=1)
+    if len(w) != n_samples:
+        raise ValueError(
+            f"sample_weight must have one weight per sample, {n_samples}; got {len(w)}"
+        )
+    if np.any(w < 0) or not np.any(w > 0):
+        raise ValueError("sample_weight must be >= 0 with at least one positive weight (Sample "
+                         "weights must contain at least one non-zero number); got min "
+                         f"{w.min():g}, max {w.max():g}")
+    return w
+
+
 def _as_array_if_possible(a: Any) -> Any:
     """``a`` as a NumPy array, or unchanged when NumPy cannot convert it (checked later)."""
     if isinstance(a, np.ndarray):

@@ -1,7 +1,11 @@
 """scikit-learn's own conformance suite, run on every estimator and every solver.
 
 What differs by design is declared through ``__sklearn_tags__`` (no sparse input; a
-multi-output ``MLPRegressor``), never by special-casing the suite.
+multi-output ``MLPRegressor``), never by special-casing the estimators. One check cannot be
+met by design and is declared to scikit-learn as an expected failure, with its reason:
+``LinearRegression(alpha=0)`` refuses a rank-deficient design (it returns no minimum-norm
+solution in place of the MLE), and the sample-weight equivalence check fits 30 features on
+fewer distinct samples.
 """
 
 import numpy as np
@@ -13,7 +17,7 @@ estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 
 ESTIMATORS = [
     *(tl.LinearRegression(solver=s) for s in ("normal", "gd", "sgd")),
-    tl.LinearRegression(alpha=0.1, solver="normal"),
+    *(tl.LinearRegression(alpha=0.1, solver=s) for s in ("normal", "gd")),
     tl.BayesianLinearRegression(),
     tl.BayesianLinearRegression(fit_evidence=False),
     *(tl.LogisticRegression(solver=s) for s in ("newton", "lbfgs", "gd", "sgd")),
@@ -23,8 +27,15 @@ ESTIMATORS = [
 ]
 
 
+def expected_failures(estimator):
+    if isinstance(estimator, tl.LinearRegression) and estimator.alpha == 0:
+        return {"check_sample_weight_equivalence_on_dense_data":
+                "alpha=0 refuses rank-deficient designs (30 features, 27 distinct samples)"}
+    return {}
+
+
 @pytest.mark.filterwarnings("ignore::tunelab.exceptions.ConvergenceWarning")
-@estimator_checks.parametrize_with_checks(ESTIMATORS)
+@estimator_checks.parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
 def test_sklearn_check(estimator, check):
     check(estimator)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import cho_solve, solve_triangular
 
-from tunelab._validation import check_scalar, check_X_y
+from tunelab._validation import check_sample_weight, check_scalar, check_X_y
 from tunelab.exceptions import ConvergenceWarning
 from tunelab.models._base import BaseEstimator, RegressorMixin
 
@@ -210,16 +210,28 @@ class BayesianLinearRegression(RegressorMixin, BaseEstimator):
         check_scalar(self.max_iter, "max_iter", kind=int, low=1)
         check_scalar(self.tol, "tol", low=0)
 
-    def fit(self, X: Any, y: Any) -> BayesianLinearRegression:
-        """Compute the posterior (and, with ``fit_evidence``, alpha and beta) from ``X, y``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianLinearRegression:
+        r"""Compute the posterior (and, with ``fit_evidence``, alpha and beta) from ``X, y``.
+
+        ``sample_weight`` :math:`s_i` multiplies sample ``i``'s noise precision, so that
+        :math:`y_i \sim N(x_i^\top w + b, 1/(\beta s_i))`, and they count as samples in the
+        evidence (:math:`n = \sum_i s_i`), so that an integer weight is the same as repeating
+        the sample (scikit-learn's ``BayesianRidge`` keeps ``n`` the number of rows instead).
+        """
         self._validate_params()
         X, y = check_X_y(X, y, estimator=type(self).__name__)
+        weights = check_sample_weight(sample_weight, len(X))
         n = len(X)
         if self.fit_intercept and n < 2:
             raise ValueError(f"X needs at least 2 samples to fit an intercept; got n_samples={n}")
-        x_mean = X.mean(axis=0) if self.fit_intercept else np.zeros(X.shape[1])
-        y_mean = y.mean() if self.fit_intercept else 0.0
+        x_mean = np.average(X, axis=0, weights=weights) if self.fit_intercept else np.zeros(
+            X.shape[1])
+        y_mean = np.average(y, weights=weights) if self.fit_intercept else 0.0
         Xc, yc = X - x_mean, y - y_mean
+        if weights is not None:  # rows scaled by sqrt(s_i): unit-precision noise again
+            Xc, yc = Xc * np.sqrt(weights)[:, None], yc * np.sqrt(weights)
+        if weights is not None:  # weights count as repeated samples: n is their total
+            n = float(weights.sum())
         N = n - 1 if self.fit_intercept else n
         alpha, beta, n_iter = float(self.alpha), float(self.beta), 1  # one posterior solve
         if self.fit_evidence:

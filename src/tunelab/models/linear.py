@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from tunelab._validation import check_choice, check_random_state, check_scalar, check_X_y
+from tunelab._validation import (
+    check_choice,
+    check_random_state,
+    check_sample_weight,
+    check_scalar,
+    check_X_y,
+)
 from tunelab.exceptions import ConvergenceWarning
 from tunelab.models._base import BaseEstimator, RegressorMixin
 
@@ -30,14 +36,24 @@ _SOLVERS = ("auto", "normal", "gd", "sgd")
 
 
 def _center(
-    X: np.ndarray, y: np.ndarray, fit_intercept: bool
+    X: np.ndarray, y: np.ndarray, fit_intercept: bool, v: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Return ``(Xc, yc, x_mean, y_mean)``; the means are zero without an intercept."""
+    r"""Return ``(Xc, yc, x_mean, y_mean)``; the means are zero without an intercept.
+
+    With weights ``v`` (mean 1) the means are weighted and the centred rows are scaled by
+    :math:`\sqrt{v_i}`, so that every unweighted solver on ``(Xc, yc)`` minimizes the
+    weighted objective :math:`\tfrac{1}{2n}\sum_i v_i (y_i - x_i^\top w - b)^2`.
+    """
     if not fit_intercept:
-        return X, y, np.zeros(X.shape[1]), 0.0
-    x_mean = X.mean(axis=0)
-    y_mean = float(y.mean())
-    return X - x_mean, y - y_mean, x_mean, y_mean
+        x_mean, y_mean = np.zeros(X.shape[1]), 0.0
+    else:
+        x_mean = np.average(X, axis=0, weights=v)
+        y_mean = float(np.average(y, weights=v))
+    Xc, yc = X - x_mean, y - y_mean
+    if v is not None:
+        root = np.sqrt(v)
+        Xc, yc = Xc * root[:, None], yc * root
+    return Xc, yc, x_mean, y_mean
 
 
 def _rank_tolerance(n: int, p: int) -> float:
@@ -296,8 +312,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.epochs = epochs
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> LinearRegression:
-        """Fit to ``X`` of shape (n_samples, n_features) and ``y`` of shape (n_samples,)."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+        r"""Fit to ``X`` of shape (n_samples, n_features) and ``y`` of shape (n_samples,).
+
+        ``sample_weight`` (n_samples,) weighs each sample's squared error in the mean loss,
+        :math:`\sum_i s_i r_i^2 / (2\sum_i s_i)`: an integer weight repeats a sample, a zero
+        weight removes it (``stderr_`` and ``log_likelihood_`` are then those of weighted
+        least squares, as statsmodels' ``WLS`` reports them).
+        """
         rng = _check_params(self)
         shape = getattr(y, "shape", None) or np.shape(np.asarray(y, dtype=object))
         if len(shape) == 2 and shape[1] > 1:
@@ -306,11 +328,13 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 "is not supported: fit one model per column."
             )
         X, y = check_X_y(X, y, estimator=type(self).__name__)
+        X, y, weights = _drop_unweighted(X, y, check_sample_weight(sample_weight, len(X)))
+        v = None if weights is None else weights * (len(weights) / weights.sum())
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)  # a refit with other settings must not keep stale attributes
         n, p = X.shape
         fit_intercept = bool(self.fit_intercept)
-        Xc, yc, x_mean, y_mean = _center(X, y, fit_intercept)
+        Xc, yc, x_mean, y_mean = _center(X, y, fit_intercept, v)
         qr = self._identifiable_qr(Xc, yc, fit_intercept) if self.alpha == 0 else None
         self.n_iter_ = 1  # the closed form is one direct solve; gd and sgd set their own
         w = self._solve(Xc, yc, qr, rng)
@@ -318,7 +342,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.intercept_ = float(y_mean - x_mean @ w) if fit_intercept else 0.0
         self.n_features_in_ = p
         resid = y - X @ w - self.intercept_
-        rss = float(resid @ resid)
+        rss = float(resid @ resid) if v is None else float(v @ resid**2)
         self.sigma2_ = rss / n
         if qr is not None:
             s2 = rss / (n - p - fit_intercept)
@@ -326,6 +350,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             if fit_intercept:
                 self.intercept_stderr_ = intercept_stderr
             self.log_likelihood_ = gaussian_log_likelihood(rss, n)
+            if weights is not None:  # WLS: the weights are relative noise precisions
+                self.log_likelihood_ = gaussian_log_likelihood(
+                    float(weights @ resid**2), n) + 0.5 * float(np.sum(np.log(weights)))
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -423,6 +450,16 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 f"more than tol={self.tol!r}; increase epochs or tol, or lower learning_rate"
             )
         return result.x
+
+
+def _drop_unweighted(
+    X: np.ndarray, y: np.ndarray, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Remove the samples of weight zero, which a weighted fit ignores."""
+    if weights is None or np.all(weights > 0):
+        return X, y, weights
+    keep = weights > 0
+    return X[keep], y[keep], weights[keep]
 
 
 def _warn(message: str) -> None:
