@@ -83,7 +83,6 @@ def test_quick_suite_runs_the_registered_strategies(tmp_path, monkeypatch, capsy
          "unknown problem(s) 'nope'; valid names: ackley"),
         (["bench", "run", "--problems", "branin", "--strategies", "nope", "random"],
          "unknown strategy(ies) 'nope'; valid names: "),
-        (["bench", "run", "--problems", "branin"], "give both --problems and --strategies"),
         (["bench", "report", "does/not/exist"], "holds no manifest.json"),
     ],
 )
@@ -96,10 +95,32 @@ def test_errors_are_one_line_with_exit_status_2(argv, match, capsys, tmp_path):
 
 def test_unavailable_peer_exits_2_with_the_pip_command(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(peers, "available", lambda name: False)
-    code = cli.main(["bench", "run", "--problems", "branin", "--strategies", "cma_es",
+    code = cli.main(["bench", "run", "--problems", "branin", "--strategies", "random", "cma_es",
                      "--budget", "1", "--seeds", "1", "--out", str(tmp_path)])
     assert code == 2
-    assert "pip install cma" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "'cma_es' not installed" in captured.err and "pip install cma" in captured.err
+    assert "running" not in captured.out  # refused before anything starts
+    assert not (tmp_path / "runs").exists()
+
+
+def test_problems_alone_run_the_quick_strategies(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "QUICK_STRATEGIES", ("random", "sobol"))
+    args = ["bench", "run", "--problems", "branin", "--budget", "2", "--seeds", "1",
+            "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    results = load(tmp_path)
+    assert results.strategies == ["random", "sobol"] and results.problems == ["branin"]
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_bad_worker_count_is_refused_before_running(value, capsys, tmp_path):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "run", "--n-jobs", value, "--out", str(tmp_path)])
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert "--n-jobs: must be an integer >= 1, or -1 for all CPUs" in captured.err
+    assert "running" not in captured.out
 
 
 def test_python_dash_m_tunelab(tmp_path):

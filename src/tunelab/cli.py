@@ -4,8 +4,10 @@
 - ``tunelab bench list``: the problems, tuning tasks, strategies and peers (with availability).
 - ``tunelab bench run --problems P... --strategies S... --budget N --seeds K --out DIR
   [--n-jobs J]``: run the benchmark (seeds ``0..K-1``), resuming ``DIR`` if it holds a run,
-  then write the report into ``DIR``. Without problems and strategies it runs the quick
-  suite :data:`QUICK_PROBLEMS` x :data:`QUICK_STRATEGIES` (those registered).
+  then write the report into ``DIR``. What is not given is the quick suite's:
+  :data:`QUICK_PROBLEMS`, :data:`QUICK_STRATEGIES` (those registered), :data:`QUICK_BUDGET`
+  evaluations and :data:`QUICK_SEEDS` seeds. Every argument is checked (names, installed
+  peers, counts) before anything runs.
 - ``tunelab bench report DIR [--out OUT]``: write ``report.md`` and its figures.
 
 Errors in the arguments (an unknown name, a peer that is not installed, a directory without
@@ -76,14 +78,14 @@ def _suite(args: argparse.Namespace) -> tuple[list[str], list[str], int, int, in
     from tunelab.bench import peers, problems, tasks
 
     quick = not args.problems and not args.strategies
-    if quick:
-        chosen_p = list(QUICK_PROBLEMS)
-        chosen_s = [s for s in QUICK_STRATEGIES if s in search.names()]
-    else:
-        if not args.problems or not args.strategies:
-            raise UsageError("give both --problems and --strategies, or neither (quick suite)")
-        chosen_p = _check_names(args.problems, problems.names() + tasks.names(), "problem(s)")
-        chosen_s = _check_names(args.strategies, search.names() + peers.names(), "strategy(ies)")
+    chosen_p = _check_names(args.problems or QUICK_PROBLEMS, problems.names() + tasks.names(),
+                            "problem(s)")
+    chosen_s = (_check_names(args.strategies, search.names() + peers.names(), "strategy(ies)")
+                if args.strategies else [s for s in QUICK_STRATEGIES if s in search.names()])
+    missing = [s for s in chosen_s if s in peers.names() and not peers.available(s)]
+    if missing:
+        raise UsageError(f"peer(s) {', '.join(map(repr, missing))} not installed: "
+                         + "; ".join(peers.install_hint(s) for s in missing))
     budget = args.budget if args.budget is not None else QUICK_BUDGET
     seeds = args.seeds if args.seeds is not None else QUICK_SEEDS
     n_jobs = args.n_jobs if args.n_jobs is not None else ((os.cpu_count() or 1) if quick else 1)
@@ -118,6 +120,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = int(text)
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, or -1 for all CPUs; got {text}")
+    return value
+
+
 def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="benchmark search strategies")
     sub = bench.add_subparsers(dest="bench_command", metavar="BENCH_COMMAND", required=True)
@@ -131,7 +140,7 @@ def _add_bench(commands: Any) -> None:
                      help=f"run seeds 0..K-1 ({QUICK_SEEDS})")
     run.add_argument("--out", default="bench_results", metavar="DIR",
                      help="results directory, resumed if it exists (bench_results)")
-    run.add_argument("--n-jobs", type=int, metavar="J",
+    run.add_argument("--n-jobs", type=_workers, metavar="J",
                      help="worker processes, -1 for all CPUs (1; the quick suite: all CPUs)")
     run.add_argument("--blas-threads", type=_positive, default=1,
                      help="BLAS threads per run (1)")
