@@ -199,3 +199,46 @@ def test_chain_rule_with_predict_gradient(name, rng):
 def test_bad_inputs(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_log_ei_series_branch_is_accurate_to_a_few_ulp():
+    # At z <= -50 the Mills-ratio series: its fifth term is 945 t^-10, 2.6e-14 of the sum at
+    # t = 50, so the gradient (phi / h = 1 / q) checks each coefficient to that level.
+    mpmath = pytest.importorskip("mpmath")
+    zs = np.array([-50.0, -50.5, -53.0])
+    _, dmean, dstd = acq.log_expected_improvement_grad(-zs, 1.0, 0.0)
+    with mpmath.workdps(60):
+        for i, z in enumerate(zs):
+            zm = mpmath.mpf(z)
+            h = mpmath.npdf(zm) + zm * mpmath.ncdf(zm)
+            assert dstd[i] == pytest.approx(float(mpmath.npdf(zm) / h), rel=2e-15, abs=0)
+            assert dmean[i] == pytest.approx(float(-mpmath.ncdf(zm) / h), rel=2e-15, abs=0)
+
+
+def test_log_pi_gradient_is_zero_where_std_is_zero():
+    value, dmean, dstd = acq.log_probability_of_improvement_grad([0.0, 2.0], [0.0, 0.0], 1.0)
+    np.testing.assert_array_equal(value, [0.0, -np.inf])
+    np.testing.assert_array_equal(dmean, [0.0, 0.0])
+    np.testing.assert_array_equal(dstd, [0.0, 0.0])
+
+
+def test_grad_functions_default_to_no_margin_and_beta_two():
+    mean, std, best = np.array([0.3, -0.2, 1.5]), np.array([0.5, 1.2, 0.1]), 0.4
+    z = (best - mean) / std  # xi = 0 by default
+    ei, ei_dmean, _ = acq.expected_improvement_grad(mean, std, best)
+    np.testing.assert_allclose(ei, (best - mean) * stats.norm.cdf(z) + std * stats.norm.pdf(z),
+                               rtol=1e-12)
+    np.testing.assert_allclose(ei_dmean, -stats.norm.cdf(z), rtol=1e-12)
+    log_ei, _, _ = acq.log_expected_improvement_grad(mean, std, best)
+    np.testing.assert_allclose(log_ei, np.log(ei), rtol=1e-12)
+    pi, pi_dmean, _ = acq.probability_of_improvement_grad(mean, std, best)
+    np.testing.assert_allclose(pi, stats.norm.cdf(z), rtol=1e-12)
+    np.testing.assert_allclose(pi_dmean, -stats.norm.pdf(z) / std, rtol=1e-12)
+    log_pi, log_pi_dmean, _ = acq.log_probability_of_improvement_grad(mean, std, best)
+    np.testing.assert_allclose(log_pi, stats.norm.logcdf(z), rtol=1e-12)
+    np.testing.assert_allclose(log_pi_dmean, -stats.norm.pdf(z) / (stats.norm.cdf(z) * std),
+                               rtol=1e-12)
+    lcb, lcb_dmean, lcb_dstd = acq.lower_confidence_bound_grad(mean, std)
+    np.testing.assert_allclose(lcb, mean - 2.0 * std, rtol=1e-12)
+    np.testing.assert_array_equal(lcb_dmean, 1.0)
+    np.testing.assert_array_equal(lcb_dstd, -2.0)

@@ -137,3 +137,40 @@ def test_bad_arguments(tmp_path):
         SQLiteStorage(tmp_path / "s.db", synchronous="OFF")
     with pytest.raises(TypeError, match="path"):
         SQLiteStorage(3)
+
+
+def test_study_with_empty_settings_is_a_study(tmp_path):
+    with SQLiteStorage(tmp_path / "s.db") as storage:
+        storage.create_study({})  # a single row, the schema version
+        assert storage.has_study()
+        with pytest.raises(ValueError, match="already holds a study"):
+            storage.create_study({})
+        assert storage.settings() == {}
+
+
+def test_add_trials_refuses_mismatched_lengths(tmp_path):
+    with SQLiteStorage(tmp_path / "s.db") as storage:
+        trials = [Trial(k, {"a": k}, datetime_start=T0) for k in range(3)]
+        with pytest.raises(ValueError, match="shorter|longer"):
+            storage.add_trials(trials, [0, 1])
+        assert storage.load_trials() == []  # nothing half-written
+
+
+def test_storage_is_usable_from_another_thread(tmp_path):
+    import threading
+
+    errors = []
+    with SQLiteStorage(tmp_path / "s.db") as storage:
+        def write():
+            try:
+                storage.add_trials([Trial(0, {"a": 1}, datetime_start=T0)], [0])
+                storage.finish_trial(_finished(0), 1)
+            except Exception as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+        worker = threading.Thread(target=write)
+        worker.start()
+        worker.join()
+        assert errors == []
+        (stored,) = storage.load_trials()
+        assert stored.trial.value == 1.5 and (stored.ask_seq, stored.tell_seq) == (0, 1)
