@@ -367,8 +367,12 @@ def _warn_at_bounds(log_lengthscales: np.ndarray, bounds: np.ndarray, tol: float
     for i, (t, (low, high)) in enumerate(zip(log_lengthscales, bounds, strict=True)):
         for side, end in (("lower", low), ("upper", high)):
             if abs(t - end) < tol:
+                advice = ("the data are explained as noise (with few points ML-II cannot tell "
+                          "noise from a function that varies faster than the points are spaced)"
+                          if side == "lower" else "the input barely matters")
                 warnings.warn(
-                    f"lengthscale {i} sits at its {side} bound {np.exp(end):.3g}; widen "
-                    f"lengthscale_bounds or rescale the inputs",
+                    f"lengthscale {i} sits at its {side} bound {np.exp(end):.3g}: {advice}; "
+                    "widen the kernel's lengthscale_bounds (an argument of Matern and RBF), "
+                    "rescale the inputs, or fix the lengthscale (fit with optimize=False)",
                     ConvergenceWarning, stacklevel=4,
                 )

@@ -408,11 +408,30 @@ class BayesianOptimization(Strategy):
                 self._degrade("jitter", f"the GP needed jitter: {w.message}")
             elif issubclass(w.category, ConvergenceWarning) and "upper bound" in str(w.message):
                 continue  # an irrelevant input, not a degradation
+            elif issubclass(w.category, ConvergenceWarning) and "lower bound" in str(w.message):
+                self._lengthscale_at_lower_bound()
             elif issubclass(w.category, ConvergenceWarning):
                 self._degrade("hyperparameters", f"GP hyperparameters: {w.message}")
             else:
                 warnings.warn(w.message, w.category, stacklevel=3)
         return out
+
+    def _lengthscale_at_lower_bound(self) -> None:
+        """Warn of a lengthscale at its lower bound, once, from ``min(2 n_initial, 20)`` points.
+
+        With few observations the marginal likelihood of "all noise" (a tiny lengthscale)
+        often equals that of a smooth function, so the bound is hit on smooth objectives too
+        and says nothing; with more data it means the GP models the objective as noise.
+        """
+        if self.n_told < min(2 * self.n_initial_, 20):
+            return
+        self._degrade(
+            "hyperparameters",
+            f"after {self.n_told} observations a GP lengthscale sits at its lower bound, so the "
+            "model sees the objective as noise there; for a noisy objective pass noise='fit', "
+            "for a smooth one hyperparameters='map' (a prior against tiny lengthscales) or a "
+            "larger n_initial",
+        )
 
     def _degrade(self, kind: str, message: str) -> None:
         if kind not in self._warned:
