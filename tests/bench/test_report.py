@@ -163,3 +163,18 @@ def test_ecdf_and_strategy_time_plots(tmp_path):
 def test_plots_reject_an_empty_mapping(function):
     with pytest.raises(TypeError, match="mapping"):
         function({})
+
+
+def test_wall_clock_share_agrees_with_the_medians_of_its_row(tmp_path):
+    from tunelab.bench._report import _wall_clock
+
+    def rows(objective, strategy):
+        return [{"objective_seconds": objective, "strategy_seconds": strategy}] * 4
+
+    # one run holds a one-off compilation of 100 s; the other four are alike
+    by_seed = {0: rows(0.25, 25.0), **{k: rows(0.25, 0.05) for k in range(1, 5)}}
+    text = _wall_clock({("p", "s"): by_seed}, ["p"], ["s"], tmp_path)
+    cells = [c.strip() for c in _table_row(text, "s")]
+    objective, strategy, share = float(cells[1]), float(cells[2]), cells[4]
+    assert (objective, strategy) == (1.0, 0.2)  # medians over runs of the per-run sums
+    assert share == f"{100 * 0.2 / 1.2:.1f} %"  # the same runs' share, not the totals'
