@@ -28,6 +28,7 @@ from tunelab._validation import check_choice, check_random_state, check_scalar, 
 from tunelab.exceptions import ConvergenceWarning
 from tunelab.losses import logistic_hessian, logistic_loss, softmax_hessian, softmax_loss
 from tunelab.models._base import BaseEstimator, ClassifierMixin, encode_labels
+from tunelab.models._separation import separation
 from tunelab.optim.result import OptimizeResult
 
 __all__ = ["LogisticRegression"]
@@ -106,12 +107,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     + \frac{\alpha}{2}\sum_k \|w_k\|^2 .
 
     The MLE (``alpha=0``) exists only if the classes overlap (Albert and Anderson, 1984). On
-    separable data every solver drives :math:`\|w\|` to infinity; ``fit`` then finds that the
-    fitted model classifies every training sample correctly with a positive margin, which
-    proves the classes linearly separable, and raises ``ValueError`` advising ``alpha > 0``.
-    Quasi-complete separation (separable but for ties on the boundary) has no such certificate
-    in the fit and is not detected: some coefficients then grow until the tolerance stops the
-    solver, and their ``stderr_`` are huge.
+    separated data every solver drives :math:`\|w\|` to infinity, so with ``alpha=0`` ``fit``
+    first decides, by the linear programs of :mod:`tunelab.models._separation` (Konis 2007),
+    whether the classes are completely or quasi-completely separated (binary or multinomial),
+    and then raises ``ValueError`` naming which and advising ``alpha > 0``, whatever the
+    solver.
     The softmax is invariant to adding one vector to every class row: the fitted rows are
     centred (the intercepts always, the weights too, which the penalized optimum already is).
 
@@ -176,6 +176,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         classes, y_index = encode_labels(y)
         problem = _Problem(X, y_index, len(classes), float(self.alpha), bool(self.fit_intercept))
+        if problem.alpha == 0.0:
+            _check_overlap(X, y_index, len(classes), problem.fit_intercept)
         if solver == "newton" and problem.n_params > _NEWTON_MAX_PARAMS:
             warnings.warn(
                 f"solver='newton' builds a dense {problem.n_params} x {problem.n_params} Hessian "
@@ -197,8 +199,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "or scale the features."
             )
         coef, intercept = problem.unpack(result.x)
-        if problem.alpha == 0.0:
-            _check_overlap(X @ coef.T + intercept, y_index)
         if not result.converged:
             _warn_not_converged(solver, result, max_iter, tol)
         self.__dict__.pop("stderr_", None)  # from an earlier fit
@@ -362,22 +362,19 @@ class _Problem:
         return np.sqrt(np.sum(L_inv**2, axis=0))[:p].reshape(1, p)
 
 
-def _check_overlap(Z: np.ndarray, y_index: np.ndarray) -> None:
-    """Raise when the fitted model separates the training classes (then no MLE exists)."""
-    if Z.shape[1] == 1:
-        margins = np.where(y_index == 1, Z[:, 0], -Z[:, 0])
-    else:
-        rows = np.arange(len(Z))
-        others = Z.copy()
-        others[rows, y_index] = -np.inf
-        margins = Z[rows, y_index] - others.max(axis=1)
-    if np.all(margins > 0):
-        raise ValueError(
-            "The classes are linearly separable: the fitted model classifies every training "
-            "sample correctly, so scaling its coefficients up always lowers the loss and the "
-            "maximum-likelihood estimate (alpha=0) does not exist. Use alpha > 0 (an L2 penalty) "
-            "to get finite coefficients."
-        )
+def _check_overlap(X: np.ndarray, y_index: np.ndarray, K: int, fit_intercept: bool) -> None:
+    """Raise when the classes are separated, completely or quasi-completely: no MLE exists."""
+    kind = separation(X, y_index, K, fit_intercept)
+    if kind is None:
+        return
+    which = ("every training sample is on its class's side of a hyperplane" if kind == "complete"
+             else "a hyperplane puts every sample on its class's side or on the plane itself")
+    raise ValueError(
+        f"The classes are linearly separable ({kind} separation, Albert and Anderson 1984): "
+        f"{which}, so scaling the coefficients along it always raises the likelihood and the "
+        "maximum-likelihood estimate (alpha=0) does not exist. Use alpha > 0 (an L2 penalty) "
+        "to get finite coefficients."
+    )
 
 
 def _warn_not_converged(solver: str, result: OptimizeResult, max_iter: int, tol: float) -> None:
