@@ -208,10 +208,15 @@ def test_full_batch_sgd_follows_the_gradient_recursion(regression_data, alpha):
     n, eta, k = len(y), 0.1, 30
     exact = LinearRegression(alpha=alpha).fit(X, y)
     H = _hessian(X, alpha, True)
-    with pytest.warns(ConvergenceWarning, match=r"solver='sgd' ran all epochs=30"):
+    with pytest.warns(ConvergenceWarning, match=r"solver='sgd' stopped after 30 epoch\(s\), "
+                      r"where it ran all epochs=30, short of the optimum") as record:
         model = LinearRegression(
             alpha=alpha, solver="sgd", learning_rate=eta, batch_size=n, epochs=k, tol=1e-300
         ).fit(X, y)
+    gap = (_objective(model.coef_, model.intercept_, alpha, X, y)
+           - _objective(exact.coef_, exact.intercept_, alpha, X, y))
+    assert f"objective {gap:.3g} above the minimum" in str(record[0].message)
+    assert not hasattr(model, "stderr_")  # inference only from a converged fit
     M = np.eye(X.shape[1]) - eta * H
     expected = exact.coef_ - np.linalg.matrix_power(M, k) @ exact.coef_
     np.testing.assert_allclose(model.coef_, expected, rtol=1e-10)
@@ -403,3 +408,16 @@ def test_no_warning_from_the_closed_form(regression_data):
         warnings.simplefilter("error")
         LinearRegression().fit(X, y)
         LinearRegression(alpha=2.0).fit(X, y)
+
+
+def test_default_sgd_on_diabetes_says_how_far_it_stopped_from_the_optimum():
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.load_diabetes(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    exact = LinearRegression().fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="short of the optimum") as record:
+        model = LinearRegression(solver="sgd", random_state=0).fit(X, y)
+    gap = (_objective(model.coef_, model.intercept_, 0.0, X, y)
+           - _objective(exact.coef_, exact.intercept_, 0.0, X, y))
+    assert gap > 0 and f"objective {gap:.3g} above" in str(record[0].message)
+    assert not hasattr(model, "stderr_") and not hasattr(model, "log_likelihood_")

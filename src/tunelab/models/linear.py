@@ -337,6 +337,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         Xc, yc, x_mean, y_mean = _center(X, y, fit_intercept, v)
         qr = self._identifiable_qr(Xc, yc, fit_intercept) if self.alpha == 0 else None
         self.n_iter_ = 1  # the closed form is one direct solve; gd and sgd set their own
+        self._converged = True  # gd and sgd say otherwise when they stop short
         w = self._solve(Xc, yc, qr, rng)
         self.coef_ = w
         self.intercept_ = float(y_mean - x_mean @ w) if fit_intercept else 0.0
@@ -344,7 +345,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         resid = y - X @ w - self.intercept_
         rss = float(resid @ resid) if v is None else float(v @ resid**2)
         self.sigma2_ = rss / n
-        if qr is not None:
+        if qr is not None and self._converged:  # inference only at the optimum
             s2 = rss / (n - p - fit_intercept)
             self.stderr_, intercept_stderr = ols_stderr(qr[1], qr[2], s2, x_mean, n)
             if fit_intercept:
@@ -405,6 +406,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             line_search=True,
         )
         self.n_iter_, self.loss_curve_ = result.n_iter, result.loss_curve
+        self._converged = bool(result.converged)
         if not result.converged:
             why = (
                 f"at max_iter={self.max_iter}"
@@ -444,12 +446,38 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 f"(got {self.learning_rate!r}) or standardize the features"
             )
         self.n_iter_, self.loss_curve_ = result.n_iter, result.loss_curve
-        if not result.converged:
-            _warn(
-                f"solver='sgd' ran all epochs={self.epochs} while its epoch loss still fell by "
-                f"more than tol={self.tol!r}; increase epochs or tol, or lower learning_rate"
-            )
+        self._check_sgd_optimum(Xc, yc, result.x, result.converged)
         return result.x
+
+    def _check_sgd_optimum(self, Xc: np.ndarray, yc: np.ndarray, w: np.ndarray,
+                           epoch_rule_met: bool) -> None:
+        r"""Warn unless SGD ended at the optimum: the full-batch gradient
+        :math:`X_c^\top(X_c w - y_c)/n + \alpha w` within ``tol``; the warning states the
+        objective's gap to the exact minimizer (computed by the closed form)."""
+        n, alpha = len(yc), float(self.alpha)
+        grad = Xc.T @ (Xc @ w - yc) / n + alpha * w
+        g = float(np.max(np.abs(grad))) if grad.size else 0.0
+        if g <= self.tol:
+            return
+        self._converged = False
+        exact = (np.linalg.lstsq(Xc, yc, rcond=None)[0] if alpha == 0
+                 else ridge_cholesky(Xc, yc, alpha))
+
+        def objective(v: np.ndarray) -> float:
+            r = yc - Xc @ v
+            return 0.5 * float(r @ r) / n + 0.5 * alpha * float(v @ v)
+
+        best = objective(exact)
+        gap = objective(w) - best
+        why = ("its epoch loss stopped falling by tol" if epoch_rule_met
+               else f"it ran all epochs={self.epochs}")
+        _warn(
+            f"solver='sgd' stopped after {self.n_iter_} epoch(s), where {why}, short of the "
+            f"optimum: full-batch max|gradient| = {g:.2e} > tol={self.tol!r}, objective "
+            f"{gap:.3g} above the minimum {best:.6g} (relative {gap / max(abs(best), 1e-300):.2e})"
+            "; stderr_ and log_likelihood_ are not set. Increase epochs or lower learning_rate",
+            stacklevel=6,
+        )
 
 
 def _drop_unweighted(
@@ -462,9 +490,9 @@ def _drop_unweighted(
     return X[keep], y[keep], weights[keep]
 
 
-def _warn(message: str) -> None:
+def _warn(message: str, stacklevel: int = 5) -> None:
     warnings.warn(
         f"{message}, or use solver='normal' (the exact closed form).",
         ConvergenceWarning,
-        stacklevel=5,  # _warn < _fit_gd/_fit_sgd < _solve < fit < the caller of fit
+        stacklevel=stacklevel,  # 5: _warn < _fit_gd/_fit_sgd < _solve < fit < fit's caller
     )
