@@ -302,3 +302,14 @@ def test_divergence_raises_with_advice(binary_data):
     X, y = binary_data
     with pytest.raises(ValueError, match="learning_rate"):
         LogisticRegression(alpha=1.0, solver="gd", learning_rate=1e3, max_iter=2000).fit(X, y)
+
+
+def test_default_sgd_states_its_gap_to_the_optimum():
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    exact = LogisticRegression(alpha=1e-4, solver="newton").fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="short of the optimum") as record:
+        model = LogisticRegression(alpha=1e-4, solver="sgd", random_state=0).fit(X, y)
+    gap = objective(model, X, y) - objective(exact, X, y)
+    assert gap > 1e-4 and f"objective {gap:.3g} above" in str(record[0].message)

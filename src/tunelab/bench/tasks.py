@@ -26,7 +26,10 @@ Models and spaces:
 
 - ``logreg_*``: :class:`~tunelab.models.LogisticRegression` trained by minibatch SGD, over
   ``alpha`` (L2 penalty, log-uniform in :math:`[10^{-6}, 10]`) and ``learning_rate`` (the
-  initial step, log-uniform in :math:`[10^{-3}, 10]`).
+  initial step, log-uniform in :math:`[10^{-3}, 10]`). What they measure is the validation
+  loss of SGD stopped after the epoch budget, not of the penalized optimum: the fits mostly
+  end short of it (each says so with a ``ConvergenceWarning``, silenced here), which is why
+  ``learning_rate`` matters at all.
 - ``mlp_*``: :class:`~tunelab.models.MLPClassifier` (``MLPRegressor`` for ``diabetes``) with
   Adam and one hidden layer, over ``alpha`` (log in :math:`[10^{-6}, 10^{-1}]`),
   ``learning_rate`` (log in :math:`[10^{-4}, 10^{-1}]`), ``hidden`` units (log-integer in

@@ -199,10 +199,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "or scale the features."
             )
         coef, intercept = problem.unpack(result.x)
-        if not result.converged:
+        converged = result.converged
+        if solver == "sgd":
+            converged = _check_sgd_optimum(problem, result)
+        elif not result.converged:
             _warn_not_converged(solver, result, max_iter, tol)
         self.__dict__.pop("stderr_", None)  # from an earlier fit
-        if problem.alpha == 0.0 and problem.K == 2:
+        if problem.alpha == 0.0 and problem.K == 2 and converged:
             self.stderr_ = problem.stderr(result.x)
         self.classes_, self.n_features_in_ = classes, X.shape[1]
         self.coef_, self.intercept_ = coef, intercept
@@ -375,6 +378,27 @@ def _check_overlap(X: np.ndarray, y_index: np.ndarray, K: int, fit_intercept: bo
         "maximum-likelihood estimate (alpha=0) does not exist. Use alpha > 0 (an L2 penalty) "
         "to get finite coefficients."
     )
+
+
+def _check_sgd_optimum(problem: _Problem, result: OptimizeResult) -> bool:
+    """Whether SGD ended at the optimum (full-batch ``||grad||_inf <= 1e-6``); if not, warn
+    with the objective's gap to the minimum, found by L-BFGS to ``||grad||_inf <= 1e-10``."""
+    value, grad = problem.loss(result.x)
+    g = float(np.max(np.abs(grad)))
+    if g <= _DEFAULT_TOL["lbfgs"]:
+        return True
+    best = problem.solve_lbfgs(10_000, 1e-10, None).fun
+    gap = value - best
+    warnings.warn(
+        f"solver='sgd' stopped after {result.n_iter} epoch(s) short of the optimum: full-batch "
+        f"||grad||_inf = {g:.2e} > {_DEFAULT_TOL['lbfgs']:g}, objective {gap:.3g} above the "
+        f"minimum {best:.6g} (relative {gap / max(abs(best), 1e-300):.2e}); increase max_iter "
+        "(epochs) or lower learning_rate, or use solver='newton' or 'lbfgs'. stderr_ is not "
+        "set.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+    return False
 
 
 def _warn_not_converged(solver: str, result: OptimizeResult, max_iter: int, tol: float) -> None:
