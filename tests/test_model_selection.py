@@ -77,6 +77,16 @@ def test_kfold_without_shuffle_matches_sklearn(n, k):
         np.testing.assert_array_equal(b, d)
 
 
+@SETTINGS
+@given(st.integers(2, 60), st.integers(2, 10), st.integers(0, 1000))
+def test_kfold_shuffled_fold_sizes_match_sklearn(n, k, seed):
+    k = min(k, n)
+    ours = [len(test) for _, test in KFold(k, shuffle=True, random_state=seed).split(range(n))]
+    theirs = [len(test) for _, test in
+              sk_ms.KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))]
+    assert ours == theirs
+
+
 def test_kfold_shuffle_is_reproducible_and_random():
     X = np.zeros(50)
     first = [t for _, t in KFold(5, shuffle=True, random_state=3).split(X)]
@@ -129,6 +139,25 @@ def test_stratified_kfold_matches_sklearn_without_shuffle(data):
     y, k = data  # classes permuted, so they first appear in any order
     X = np.zeros((len(y), 1))
     assert_same_splits(StratifiedKFold(k).split(X, y), sk_ms.StratifiedKFold(k).split(X, y))
+
+
+@pytest.mark.filterwarnings("ignore:The smallest class:UserWarning")
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
+@SETTINGS
+@given(class_labels(), st.integers(0, 1000))
+def test_stratified_kfold_shuffled_class_counts_match_sklearn(data, seed):
+    # Our permutations come from another generator, so the members differ; the number of
+    # samples of each class in each fold must not.
+    y, k = data
+    X = np.zeros((len(y), 1))
+    classes = np.unique(y)
+
+    def counts(splitter):
+        return [[np.sum(y[test] == c) for c in classes] for _, test in splitter.split(X, y)]
+
+    ours = StratifiedKFold(k, shuffle=True, random_state=seed)
+    assert counts(ours) == counts(sk_ms.StratifiedKFold(k, shuffle=True, random_state=seed))
+    assert counts(ours) == counts(StratifiedKFold(k))
 
 
 def test_stratified_kfold_deals_classes_in_order_of_first_appearance():
@@ -240,6 +269,17 @@ def test_cross_val_score_matches_sklearn(binary_data, regression_data):
     want = sk_ms.cross_val_score(Ridge(alpha=2.0), X, y, cv=sk_ms.KFold(3, shuffle=True,
                                                                         random_state=0))
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_cross_val_score_matches_sklearn_when_the_first_class_is_not_the_least():
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.tile([1] * 6 + [0] * 4 + [1] * 2 + [0] * 3, 5)  # class 1 appears first
+    X = 0.8 * y[:, None] + np.random.default_rng(4).normal(size=(len(y), 3))
+    for scoring in [None, lambda est, X, y: np.mean(y == 1)]:  # accuracy; the folds' mix
+        got = cross_val_score(LogisticRegression(), X, y, cv=3, scoring=scoring)
+        want = sk_ms.cross_val_score(LogisticRegression(), X, y, cv=3, scoring=scoring)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_classifiers_get_stratified_folds():

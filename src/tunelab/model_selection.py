@@ -194,7 +194,9 @@ class KFold:
 
     Fold :math:`i` holds :math:`\\lfloor n/k \\rfloor + [i < n \\bmod k]` samples: consecutive
     samples, or consecutive in a random permutation when ``shuffle=True``. The test folds
-    partition the samples; each train set is the complement of its test fold.
+    partition the samples; each train set is the complement of its test fold. The fold sizes
+    are scikit-learn's, and so are the folds without shuffling; a shuffled permutation comes
+    from ``numpy.random.default_rng``, not from scikit-learn's ``RandomState``.
 
     Parameters
     ----------
@@ -268,6 +270,11 @@ class StratifiedKFold(KFold):
     by at most one, and each fold holds :math:`\\lfloor n_c / k \\rfloor` or one more samples of
     class :math:`c`. Within a class, samples keep their order (fold 0 first) unless
     ``shuffle=True``, which permutes the class's fold labels.
+
+    Without shuffling the folds are scikit-learn's, index for index. With ``shuffle=True``
+    each fold holds as many samples of each class as scikit-learn's, but which ones differs:
+    the permutations are drawn from ``numpy.random.default_rng``, scikit-learn's from the
+    legacy ``RandomState``, so the same ``random_state`` gives other folds in general.
 
     Parameters
     ----------
