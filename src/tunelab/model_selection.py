@@ -77,10 +77,8 @@ def _split_sizes(n: int, test_size: Any, train_size: Any) -> tuple[int, int]:
             f"test_size={test_size!r} and train_size={train_size!r} are fractions that sum to "
             f"{test + train:g}; their sum must be at most 1"
         )
-    n_test = None if test is None else (int(np.ceil(test * n)) if isinstance(test, float) else test)
-    n_train = None if train is None else (
-        int(np.floor(train * n)) if isinstance(train, float) else train
-    )
+    n_test = int(np.ceil(test * n)) if isinstance(test, float) else test  # None stays None
+    n_train = int(np.floor(train * n)) if isinstance(train, float) else train
     n_test = n - n_train if n_test is None else n_test
     n_train = n - n_test if n_train is None else n_train
     if n_train < 1 or n_test < 1 or n_train + n_test > n:
@@ -97,8 +95,7 @@ def _apportion(
     """Share ``n_draw`` among classes in proportion to ``counts``, none above ``capacity``.
 
     Largest remainders (Hamilton's method), ties broken at random: each class gets the floor
-    or the ceiling of its ideal share :math:`n_c \\cdot n_{draw} / n` whenever its capacity
-    allows it.
+    or the ceiling of its ideal share :math:`n_c n_{draw} / n` whenever its capacity allows.
     """
     ideal = counts * n_draw / counts.sum()
     take = np.minimum(np.floor(ideal).astype(np.int64), capacity)
@@ -194,9 +191,8 @@ class KFold:
 
     Fold :math:`i` holds :math:`\\lfloor n/k \\rfloor + [i < n \\bmod k]` samples: consecutive
     samples, or consecutive in a random permutation when ``shuffle=True``. The test folds
-    partition the samples; each train set is the complement of its test fold. The fold sizes
-    are scikit-learn's, and so are the folds without shuffling; a shuffled permutation comes
-    from ``numpy.random.default_rng``, not from scikit-learn's ``RandomState``.
+    partition the samples; each train set is the complement of its test fold. Sizes and
+    unshuffled folds are scikit-learn's; the shuffle draws from ``numpy.random.default_rng``.
 
     Parameters
     ----------
@@ -271,10 +267,8 @@ class StratifiedKFold(KFold):
     class :math:`c`. Within a class, samples keep their order (fold 0 first) unless
     ``shuffle=True``, which permutes the class's fold labels.
 
-    Without shuffling the folds are scikit-learn's, index for index. With ``shuffle=True``
-    each fold holds as many samples of each class as scikit-learn's, but which ones differs:
-    the permutations are drawn from ``numpy.random.default_rng``, scikit-learn's from the
-    legacy ``RandomState``, so the same ``random_state`` gives other folds in general.
+    Unshuffled folds are scikit-learn's; shuffled ones hold as many samples of each class as
+    scikit-learn's, other members in general (drawn by ``default_rng``, not ``RandomState``).
 
     Parameters
     ----------
@@ -307,10 +301,8 @@ class StratifiedKFold(KFold):
         if k > counts.max():
             raise ValueError(f"n_splits={k} must not exceed the largest class's {counts.max()}")
         if k > counts.min():
-            warnings.warn(
-                f"The smallest class in y has {counts.min()} members, fewer than n_splits={k}",
-                UserWarning, stacklevel=3,
-            )
+            warnings.warn(f"The smallest class in y has {counts.min()} members, fewer than "
+                          f"n_splits={k}", UserWarning, stacklevel=3)
         rng = check_random_state(self.random_state) if self.shuffle else None
         dealt = np.arange(n) % k  # fold of each position in the class-sorted order
         starts = np.concatenate([[0], np.cumsum(counts)])
@@ -322,11 +314,7 @@ class StratifiedKFold(KFold):
 
 
 def _classes_by_first_appearance(labels: np.ndarray) -> np.ndarray:
-    """Class index of each label, classes numbered in the order they first appear in ``labels``.
-
-    This is the order in which :class:`StratifiedKFold` deals the classes (scikit-learn's
-    order too, so that both give the same folds).
-    """
+    """Class index of each label, classes numbered in their order of first appearance."""
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
     rank_of_sorted_class = np.argsort(np.argsort(first))
     return rank_of_sorted_class[inverse.ravel()]
