@@ -313,3 +313,62 @@ def test_default_sgd_states_its_gap_to_the_optimum():
         model = LogisticRegression(alpha=1e-4, solver="sgd", random_state=0).fit(X, y)
     gap = objective(model, X, y) - objective(exact, X, y)
     assert gap > 1e-4 and f"objective {gap:.3g} above" in str(record[0].message)
+
+
+@pytest.mark.parametrize("solver", ["newton", "lbfgs", "gd"])
+@pytest.mark.parametrize("data", ["binary_data", "multiclass_data"])
+def test_sample_weight_matches_sklearn(data, solver, request, rng):
+    """scikit-learn minimizes C sum_i s_i l_i + ||w||^2 / 2: ours with C = 1 / (alpha sum s)."""
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = request.getfixturevalue(data)
+    s, alpha = rng.uniform(0.1, 3.0, len(X)), 1e-2
+    ref = linear_model.LogisticRegression(C=1.0 / (alpha * s.sum()), tol=1e-14,
+                                          solver="newton-cholesky", max_iter=1000)
+    ref.fit(X, y, sample_weight=s)
+    model = LogisticRegression(alpha=alpha, solver=solver, tol=1e-10, max_iter=100_000)
+    model.fit(X, y, sample_weight=s)
+    coef = ref.coef_ - ref.coef_.mean(axis=0) if ref.coef_.shape[0] > 1 else ref.coef_
+    np.testing.assert_allclose(model.coef_, coef, atol=1e-8)
+    np.testing.assert_allclose(model.predict_proba(X), ref.predict_proba(X), atol=1e-8)
+
+
+@pytest.mark.parametrize("data", ["binary_data", "multiclass_data"])
+def test_sample_weight_integers_repeat_rows_and_zeros_remove_them(data, request, rng):
+    X, y = request.getfixturevalue(data)
+    counts = rng.integers(0, 4, len(X))
+    fit = LogisticRegression(alpha=1e-3, solver="newton", tol=1e-12).fit
+    weighted = fit(X, y, sample_weight=counts)
+    repeated = fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-10)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, atol=1e-10)
+    plain, ones = fit(X, y), fit(X, y, sample_weight=np.ones(len(X)))
+    np.testing.assert_array_equal(plain.coef_, ones.coef_)
+
+
+def test_weighted_stderr_match_statsmodels_frequency_weights(binary_data, rng):
+    sm = pytest.importorskip("statsmodels.api")
+    X, y = binary_data
+    s = rng.integers(1, 4, len(X)).astype(float)
+    design = np.column_stack([X, np.ones(len(X))])
+    ref = sm.GLM(y, design, family=sm.families.Binomial(), freq_weights=s).fit(tol=1e-12)
+    model = LogisticRegression(alpha=0.0, tol=1e-12).fit(X, y, sample_weight=s)
+    np.testing.assert_allclose(model.coef_[0], ref.params[:4], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(model.stderr_[0], ref.bse[:4], rtol=1e-7)
+
+
+def test_sample_weight_bad_input_and_sgd(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="sample_weight"):
+        LogisticRegression().fit(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="sample_weight"):
+        LogisticRegression().fit(X, y, sample_weight=-np.ones(len(X)))
+    with pytest.raises(ValueError, match="solver='sgd'.*sample_weight"):
+        LogisticRegression(solver="sgd").fit(X, y, sample_weight=np.arange(len(X)) + 1.0)
+
+
+def test_equal_weights_scale_the_information_as_repeated_rows(binary_data):
+    X, y = binary_data
+    once = LogisticRegression(alpha=0.0).fit(X, y)
+    twice = LogisticRegression(alpha=0.0).fit(X, y, sample_weight=np.full(len(X), 2.0))
+    np.testing.assert_allclose(twice.coef_, once.coef_, atol=1e-12)
+    np.testing.assert_allclose(twice.stderr_, once.stderr_ / np.sqrt(2.0), rtol=1e-10)

@@ -31,6 +31,14 @@ def expected_failures(estimator):
     if isinstance(estimator, tl.LinearRegression) and estimator.alpha == 0:
         return {"check_sample_weight_equivalence_on_dense_data":
                 "alpha=0 refuses rank-deficient designs (30 features, 27 distinct samples)"}
+    if isinstance(estimator, tl.LogisticRegression) and estimator.solver == "gd":
+        return {"check_sample_weight_equivalence_on_dense_data":
+                "first-order gd on this ill-conditioned problem (30 features, 27 distinct "
+                "samples, alpha=1e-4) ends farther from the optimum than the check's rtol=1e-7"}
+    if isinstance(estimator, tl.LogisticRegression) and estimator.solver == "sgd":
+        reason = "solver='sgd' refuses unequal sample_weight (ValueError advising lbfgs)"
+        return {"check_sample_weight_equivalence_on_dense_data": reason,
+                "check_sample_weights_not_overwritten": reason}
     return {}
 
 

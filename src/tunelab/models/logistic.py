@@ -24,9 +24,23 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 from scipy.optimize import minimize
 from scipy.special import expit, log_softmax
 
-from tunelab._validation import check_choice, check_random_state, check_scalar, check_X_y
+from tunelab._validation import (
+    check_choice,
+    check_random_state,
+    check_sample_weight,
+    check_scalar,
+    check_X_y,
+)
 from tunelab.exceptions import ConvergenceWarning
-from tunelab.losses import logistic_hessian, logistic_loss, softmax_hessian, softmax_loss
+from tunelab.losses import (
+    _softmax_logits,
+    _split,
+    _weighted_gram,
+    logistic_hessian,
+    logistic_loss,
+    softmax_hessian,
+    softmax_loss,
+)
 from tunelab.models._base import BaseEstimator, ClassifierMixin, encode_labels
 from tunelab.models._separation import separation
 from tunelab.optim.result import OptimizeResult
@@ -169,13 +183,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_scalar(self.batch_size, "batch_size", kind=int, low=1)
         return solver
 
-    def fit(self, X: Any, y: Any) -> LogisticRegression:
-        """Fit the model to features ``X`` of shape (n_samples, n_features) and labels ``y``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+        r"""Fit the model to features ``X`` of shape (n_samples, n_features) and labels ``y``.
+
+        ``sample_weight`` (n_samples,) weighs each sample's negative log-likelihood in the
+        mean loss, :math:`\sum_i s_i \ell_i / \sum_i s_i + \frac{\alpha}{2}\|W\|^2`
+        (scikit-learn's objective with :math:`C = 1/(\alpha\sum_i s_i)`): an integer weight
+        repeats a sample, a zero weight removes it, and ``stderr_`` uses the information
+        :math:`\tilde X^\top \mathrm{diag}(s_i \sigma_i(1-\sigma_i))\tilde X` (frequency
+        weights). ``solver='sgd'`` accepts only equal weights.
+        """
         X, y = check_X_y(X, y, y_numeric=False, estimator=type(self).__name__)
         solver = self._check_params()
         rng = check_random_state(self.random_state)
+        weights = check_sample_weight(sample_weight, len(X))
+        if weights is not None and np.any(weights == 0):
+            X, y, weights = X[weights > 0], y[weights > 0], weights[weights > 0]
+        if weights is not None and solver == "sgd" and np.ptp(weights) > 0:
+            raise ValueError(
+                "solver='sgd' does not support unequal sample_weight; use solver='lbfgs' or "
+                "'newton', which minimize the same weighted objective exactly."
+            )
         classes, y_index = encode_labels(y)
-        problem = _Problem(X, y_index, len(classes), float(self.alpha), bool(self.fit_intercept))
+        problem = _Problem(X, y_index, len(classes), float(self.alpha), bool(self.fit_intercept),
+                           weights)
         if problem.alpha == 0.0:
             _check_overlap(X, y_index, len(classes), problem.fit_intercept)
         if solver == "newton" and problem.n_params > _NEWTON_MAX_PARAMS:
@@ -245,23 +276,36 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 class _Problem:
     """The objective of one fit and the four ways of minimizing it."""
 
-    def __init__(self, X, y_index, K, alpha, fit_intercept):
+    def __init__(self, X, y_index, K, alpha, fit_intercept, weights=None):
         self.X, self.y_index, self.K = X, y_index, K
         self.alpha, self.fit_intercept = alpha, fit_intercept
         self.d = X.shape[1] + int(fit_intercept)
         self.n_params = self.d if K == 2 else K * self.d
         self.target = y_index.astype(np.float64) if K == 2 else np.eye(K)[y_index]
+        # positive weights rescaled to mean one (None: unweighted); the weighted mean loss is
+        # then mean_i(v_i l_i), and sum(weights) is the sample size of the information
+        equal = weights is None or np.ptp(weights) == 0  # equal weights: the unweighted loss
+        self.v = None if equal else weights * (len(weights) / weights.sum())
+        self.n_total = len(X) if weights is None else float(weights.sum())
 
     def loss(self, theta):
+        if self.v is not None:
+            return _weighted_loss(theta, self.X, self.target, self.v, self.alpha,
+                                  self.fit_intercept)
         fun = logistic_loss if self.K == 2 else softmax_loss
         return fun(theta, self.X, self.target, self.alpha, self.fit_intercept)
 
+    def hessian(self, theta, alpha):
+        if self.v is not None:
+            return _weighted_hessian(theta, self.X, self.K, self.v, alpha, self.fit_intercept)
+        fun = logistic_hessian if self.K == 2 else softmax_hessian
+        return fun(theta, self.X, self.target, alpha, self.fit_intercept)
+
     def loss_grad_hess(self, theta):
         f, g = self.loss(theta)
-        args = (theta, self.X, self.target, self.alpha, self.fit_intercept)
         if self.K == 2:
-            return f, g, logistic_hessian(*args)
-        H = softmax_hessian(*args)
+            return f, g, self.hessian(theta, self.alpha)
+        H = self.hessian(theta, self.alpha)
         H[np.diag_indices_from(H)] += _SHIFT_RIDGE * max(1.0, float(np.max(np.diag(H))))
         return f, g, H
 
@@ -346,7 +390,7 @@ class _Problem:
         r"""Standard errors: :math:`\sqrt{\mathrm{diag}(I^{-1})}` with the observed information
         :math:`I = \tilde X^\top S \tilde X = L L^\top`, so :math:`I^{-1} = L^{-\top} L^{-1}`."""
         n, p = self.X.shape
-        info = n * logistic_hessian(theta, self.X, self.target, 0.0, self.fit_intercept)
+        info = self.n_total * self.hessian(theta, 0.0)
         try:
             L = cholesky(info, lower=True)
             # a pivot at round-off level: singular in exact arithmetic
@@ -419,3 +463,46 @@ def _warn_not_converged(solver: str, result: OptimizeResult, max_iter: int, tol:
         ConvergenceWarning,
         stacklevel=3,
     )
+
+
+def _weighted_loss(theta, X, target, v, alpha, fit_intercept):
+    r"""Weighted mean loss :math:`\frac1n\sum_i v_i\ell_i + \frac{\alpha}{2}\|W\|^2` and
+    its gradient, binary (``target`` of shape (n,)) or multinomial (one-hot (n, K))."""
+    n, p = X.shape
+    if target.ndim == 1:
+        w, b = _split(theta, p, fit_intercept)
+        z = X @ w + b
+        value = v @ (np.logaddexp(0.0, z) - target * z) / n + 0.5 * alpha * (w @ w)
+        r = v * (expit(z) - target) / n
+        grad = np.append(X.T @ r + alpha * w, r.sum()) if fit_intercept else X.T @ r + alpha * w
+        return float(value), grad
+    W, Z, log_norm = _softmax_logits(theta, X, target.shape[1], fit_intercept)
+    value = v @ (log_norm - np.sum(target * Z, axis=1)) / n + 0.5 * alpha * np.vdot(W, W)
+    R = (np.exp(Z - log_norm[:, None]) - target) * (v / n)[:, None]
+    grad_W = R.T @ X + alpha * W
+    grad = np.column_stack([grad_W, R.sum(axis=0)]) if fit_intercept else grad_W
+    return float(value), grad.ravel()
+
+
+def _weighted_hessian(theta, X, K, v, alpha, fit_intercept):
+    r"""Hessian of :func:`_weighted_loss`: the blocks of :func:`tunelab.losses.logistic_hessian`
+    and :func:`tunelab.losses.softmax_hessian` with each sample's curvature times :math:`v_i`."""
+    n, p = X.shape
+    d = p + int(fit_intercept)
+    if K == 2:
+        w, b = _split(theta, p, fit_intercept)
+        mu = expit(X @ w + b)
+        H = _weighted_gram(X, v * mu * (1.0 - mu), fit_intercept) / n
+        H[np.arange(p), np.arange(p)] += alpha
+        return H
+    _, Z, log_norm = _softmax_logits(theta, X, K, fit_intercept)
+    P = np.exp(Z - log_norm[:, None])
+    H = np.empty((K * d, K * d))
+    for k in range(K):
+        for m in range(k, K):
+            block = _weighted_gram(X, v * P[:, k] * ((k == m) - P[:, m]), fit_intercept) / n
+            H[k * d:(k + 1) * d, m * d:(m + 1) * d] = block
+            H[m * d:(m + 1) * d, k * d:(k + 1) * d] = block.T
+    penalized = np.flatnonzero(np.arange(K * d) % d < p)
+    H[penalized, penalized] += alpha
+    return H
