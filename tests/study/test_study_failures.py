@@ -167,6 +167,19 @@ def test_storage_folder_that_cannot_be_made_names_the_path(space, tmp_path):
         tl.minimize(quadratic, space, n_trials=1, storage=blocker / "s.db", progress=False)
 
 
+def test_storage_that_is_a_folder_or_not_a_database_is_a_clear_error(space, tmp_path):
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(ValueError, match="is a folder.*study.db"):
+        tl.minimize(quadratic, space, n_trials=1, storage=tmp_path / "runs", progress=False)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database, but long enough to have a header of sixteen bytes\n" * 20)
+    for call in (lambda: tl.Study.load(text),
+                 lambda: tl.minimize(quadratic, space, n_trials=1, storage=text, progress=False)):
+        with pytest.raises(ValueError, match="notes.txt.*cannot be used as a study's SQLite"):
+            call()
+    assert text.read_text().startswith("not a database")  # left as it was
+
+
 def test_load_if_exists_resumes_exactly(space, tmp_path):
     path = tmp_path / "s.db"
     tl.minimize(quadratic, space, n_trials=6, seed=4, storage=path, progress=False)
@@ -193,7 +206,8 @@ def test_load_if_exists_refuses_other_settings(space, tmp_path, change):
 
 
 def test_trials_dataframe_has_optunas_columns(space):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd  # a dependency of statsmodels, in the test extras
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TrialFailedWarning)
         study = tl.minimize(fails_sometimes, space, n_trials=12, seed=0, progress=False)
@@ -207,6 +221,11 @@ def test_trials_dataframe_has_optunas_columns(space):
         assert (math.isnan(row.value) if trial.value is None else row.value == trial.value)
         assert row.params_x == trial.params["x"] and row.params_k == trial.params["k"]
         assert row.duration == trial.duration
+        assert row.datetime_start == pd.Timestamp(trial.datetime_start)
+        assert row.datetime_complete == pd.Timestamp(trial.datetime_complete)
+        assert row.params_lr == trial.params["lr"] and row.params_act == trial.params["act"]
+        assert (row.error == trial.error) if trial.error else pd.isna(row.error)
+    assert set(frame["state"]) == {"COMPLETE", "FAILED"}
 
 
 def test_trials_dataframe_without_pandas_says_how_to_get_it(space, monkeypatch):

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -199,7 +200,27 @@ def test_csv_export_round_trip(tmp_path):
             "act"]
         assert float(row["duration"]) == trial.duration.total_seconds()
         assert (row["error"] == "") == (trial.error is None)
-    pd = pytest.importorskip("pandas")
-    frame = pd.read_csv(tmp_path / "s.csv")
-    assert list(frame.columns[-4:]) == ["params_x", "params_lr", "params_k", "params_act"]
-    assert frame["params_x"].tolist() == [t.params["x"] for t in study.trials]
+
+
+def test_csv_export_reads_back_in_pandas(tmp_path):
+    space = make_space()
+    with pytest.warns(tl.exceptions.TrialFailedWarning):
+        study = tl.minimize(lambda c: quadratic(c) if c["k"] > 2 else math.nan, space,
+                            n_trials=12, seed=1, progress=False)
+    assert {t.state for t in study.trials} == {TrialState.COMPLETE, TrialState.FAILED}
+    study.to_csv(tmp_path / "s.csv")
+    frame = pd.read_csv(tmp_path / "s.csv", keep_default_na=False, na_values=[""],
+                        float_precision="round_trip")
+    assert list(frame.columns) == ["number", "state", "value", "datetime_start",
+                                   "datetime_complete", "duration", "error", "params_x",
+                                   "params_lr", "params_k", "params_act"]
+    assert frame["number"].tolist() == [t.number for t in study.trials]
+    assert frame["state"].tolist() == [t.state.value for t in study.trials]
+    for row, trial in zip(frame.itertuples(index=False), study.trials, strict=True):
+        assert math.isnan(row.value) if trial.value is None else row.value == trial.value
+        assert pd.Timestamp(row.datetime_start) == pd.Timestamp(trial.datetime_start)
+        assert pd.Timestamp(row.datetime_complete) == pd.Timestamp(trial.datetime_complete)
+        assert row.duration == trial.duration.total_seconds()
+        assert (row.params_x, row.params_lr) == (trial.params["x"], trial.params["lr"])
+        assert (row.params_k, row.params_act) == (trial.params["k"], trial.params["act"])
+        assert (row.error == trial.error) if trial.error else math.isnan(row.error)

@@ -1,4 +1,5 @@
-"""Writing a study's trials as CSV (one row per trial) or as one JSON document."""
+"""Writing a study's trials as CSV (one row per trial), as one JSON document, or as a
+pandas ``DataFrame``."""
 
 from __future__ import annotations
 
@@ -42,6 +43,19 @@ def dataframe_row(trial: Trial, names: Sequence[str]) -> list[Any]:
     return [trial.number, trial.value, trial.datetime_start, trial.datetime_complete,
             trial.duration, *(trial.params.get(name) for name in names), trial.state.name,
             trial.error]
+
+
+def trials_dataframe(trials: Sequence[Trial], names: Sequence[str]) -> Any:
+    """A pandas ``DataFrame`` of :func:`dataframe_columns`, one row per trial."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError(
+            "Study.trials_dataframe needs pandas: pip install pandas (or use Study.to_csv, "
+            "which needs nothing)"
+        ) from exc
+    return pd.DataFrame([dataframe_row(t, names) for t in trials],
+                        columns=dataframe_columns(names))
 
 
 def _cell(value: Any) -> str:

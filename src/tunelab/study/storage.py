@@ -76,7 +76,9 @@ class SQLiteStorage:
     Parameters
     ----------
     path : str or os.PathLike
-        The database file; created if missing, with its folder.
+        The database file; created if missing, with its folder (a folder that cannot be
+        made is an ``OSError`` naming it). A folder, or a file that is not an SQLite
+        database, is a ``ValueError``.
     synchronous : {"NORMAL", "FULL"}, default="NORMAL"
         SQLite's sync level in WAL mode; see the module's notes on durability.
 
@@ -92,12 +94,7 @@ class SQLiteStorage:
         self.path = os.fspath(path)
         self.synchronous = synchronous
         _make_folder(self.path)
-        self._conn = sqlite3.connect(  # one writer at a time, from whichever thread
-            self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={synchronous}")
-        self._conn.executescript(_SCHEMA)
+        self._conn = _connect(self.path, synchronous)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn)
@@ -199,6 +196,31 @@ def _make_folder(path: str) -> None:
         raise OSError(
             f"cannot create the folder {folder!r} of storage {path!r}: {exc.strerror}"
         ) from exc
+
+
+def _connect(path: str, synchronous: str) -> sqlite3.Connection:
+    """Open ``path`` with the study's schema; a file SQLite cannot use is a ``ValueError``."""
+    if os.path.isdir(path):
+        raise ValueError(
+            f"storage {path!r} is a folder; give the path of a database file in it, such as "
+            f"{os.path.join(path, 'study.db')!r}"
+        )
+    conn = None
+    try:
+        conn = sqlite3.connect(  # one writer at a time, from whichever thread
+            path, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise ValueError(
+            f"storage {path!r} cannot be used as a study's SQLite database ({exc}); give the "
+            "path of a new file, or of a file written by a tunelab study"
+        ) from exc
+    return conn
 
 
 class _Transaction:

@@ -30,11 +30,12 @@ from itertools import count
 from typing import Any
 
 from tunelab._validation import check_choice
-from tunelab.search import Strategy, make_strategy, names
+from tunelab.search import Strategy
 from tunelab.space import Space
 from tunelab.study import _export
 from tunelab.study._loop import Run, check_run_args, execute
-from tunelab.study._replay import event_order, replay, strategy_options, told_value
+from tunelab.study._parts import build_strategy, check_same_settings, open_storage, stored_options
+from tunelab.study._replay import event_order, replay, told_value
 from tunelab.study.storage import SQLiteStorage
 from tunelab.study.trial import Trial, TrialState
 
@@ -109,13 +110,13 @@ class Study:
         if pruner is not None and not callable(pruner):
             raise TypeError(f"pruner must be callable or None; got {pruner!r}")
         self.space, self.direction, self.pruner = space, direction, pruner
-        self.strategy = _build_strategy(strategy, space, seed, strategy_options)
-        self._options = _stored_options(self.strategy, storage)
+        self.strategy = build_strategy(strategy, space, seed, strategy_options)
+        self._options = stored_options(self.strategy, storage)
         self._trials: list[Trial] = []
         self._best: Trial | None = None
         self._seq = 0  # position of the next ask or tell in the event order
         self._stop_requested = False
-        self._storage = None if storage is None else _open_storage(storage)
+        self._storage = None if storage is None else open_storage(storage)
         if self._storage is not None:
             try:
                 if load_if_exists and self._storage.has_study():
@@ -128,17 +129,7 @@ class Study:
 
     def _resume_stored(self, seed: int | None) -> None:
         """Become the study stored in ``self._storage``, checked against these settings."""
-        stored = self._storage.settings()
-        mine = self._settings()
-        keys = [k for k in mine if k != "seed" or seed is not None]
-        differ = [k for k in keys if stored.get(k) != mine[k]]
-        if differ:
-            raise ValueError(
-                f"storage {self._storage.path!r} holds a study whose "
-                f"{', '.join(differ)} differ from the ones given (stored: "
-                f"{', '.join(f'{k}={stored.get(k)!r}' for k in differ)}); pass the same "
-                "settings, or load it with Study.load(path), or choose a new path"
-            )
+        check_same_settings(self._storage, self._settings(), seed_given=seed is not None)
         loaded = Study.load(self._storage, pruner=self.pruner)
         self.__dict__.update(loaded.__dict__)
 
@@ -167,16 +158,11 @@ class Study:
         """
         if not isinstance(path, SQLiteStorage) and not os.path.exists(path):
             raise FileNotFoundError(f"path {os.fspath(path)!r} does not exist")
-        storage = _open_storage(path)
+        storage = open_storage(path)
         settings = storage.settings()
-        study = cls(
-            Space.from_dict(settings["space"]),
-            settings["strategy"],
-            seed=settings["seed"],
-            direction=settings["direction"],
-            strategy_options=settings["strategy_options"],
-            pruner=pruner,
-        )
+        study = cls(Space.from_dict(settings["space"]), settings["strategy"],
+                    seed=settings["seed"], direction=settings["direction"],
+                    strategy_options=settings["strategy_options"], pruner=pruner)
         stored = storage.load_trials()
         replay(study.strategy, event_order(stored), study.direction)
         study._storage = storage
@@ -233,7 +219,8 @@ class Study:
         catch : Exception subclass or tuple of them, default=(Exception,)
             The objective's errors that fail its trial and let the run go on. Any other
             error (with ``catch=()``, every error) fails its trial too, is stored, and then
-            ends the call by propagating, as Optuna's ``catch`` does.
+            ends the call by propagating, as Optuna's ``catch`` does. (Optuna's default is
+            ``()``; this one lets a failing objective fail its trial, never the study.)
 
         Raises
         ------
@@ -338,17 +325,7 @@ class Study:
         where inactive), ``state`` (the state's name) and ``error``. Needs pandas, which
         tunelab does not depend on.
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "Study.trials_dataframe needs pandas: pip install pandas (or use "
-                "Study.to_csv, which needs nothing)"
-            ) from exc
-        return pd.DataFrame(
-            [_export.dataframe_row(t, self.space.names) for t in self._trials],
-            columns=_export.dataframe_columns(self.space.names),
-        )
+        return _export.trials_dataframe(self._trials, self.space.names)
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write one row per trial (see :func:`tunelab.study._export.write_csv`)."""
@@ -362,47 +339,6 @@ class Study:
         best = "None" if self._best is None else f"{self._best.value!r}"
         return (f"Study(strategy={self.strategy.name!r}, direction={self.direction!r}, "
                 f"n_trials={len(self._trials)}, best_value={best})")
-
-
-def _build_strategy(
-    strategy: Any, space: Space, seed: int | None, options: Mapping[str, Any] | None
-) -> Strategy:
-    """A strategy from a name and options, or an instance checked against space and seed."""
-    if options is not None and not isinstance(options, Mapping):
-        raise TypeError(f"strategy_options must be a dict or None; got {options!r}")
-    if isinstance(strategy, str) and strategy not in names():
-        raise ValueError(
-            f"strategy must be one of {', '.join(map(repr, names()))}; got {strategy!r}"
-        )
-    if not isinstance(strategy, (str, Strategy)):
-        raise TypeError(f"strategy must be a name or a Strategy; got {strategy!r}")
-    return make_strategy(strategy, space, seed=seed, **dict(options or {}))
-
-
-def _stored_options(strategy: Strategy, storage: Any) -> dict[str, Any]:
-    """The strategy's options; with storage, checked storable and the strategy fresh."""
-    options = {k: v for k, v in strategy.get_params().items() if k != "seed"}
-    if storage is None:
-        return options
-    if strategy.name not in names():
-        raise ValueError(
-            f"a stored study needs a registered strategy, so that a load can rebuild it; "
-            f"{type(strategy).__name__}.name={strategy.name!r} is not one of {names()}"
-        )
-    if strategy.n_asked or strategy.n_told:
-        raise ValueError(
-            "a stored study needs a fresh strategy (no ask or tell yet), so that a load "
-            "can replay it; pass the strategy by name or a new instance"
-        )
-    return strategy_options(strategy)
-
-
-def _open_storage(storage: Any) -> SQLiteStorage:
-    if isinstance(storage, SQLiteStorage):
-        return storage
-    if isinstance(storage, (str, os.PathLike)):
-        return SQLiteStorage(storage)
-    raise TypeError(f"storage must be a path, an SQLiteStorage or None; got {storage!r}")
 
 
 def minimize(
