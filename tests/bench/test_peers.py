@@ -189,12 +189,28 @@ def test_deap_ga_keeps_the_best_and_breeds_inside_the_cube():
     needs("deap_ga")
     space = tl.Space({"x": tl.Real(0.0, 1.0), "y": tl.Real(0.0, 1.0), "z": tl.Real(0.0, 1.0)})
     strategy = peers.make("deap_ga", space, seed=0)
-    values = []
+    tools, pools = strategy._tools, []
+
+    class Spy:  # records the pool that each generation's tournaments draw from
+        def __getattr__(self, name):
+            return getattr(tools, name)
+
+        def selTournament(self, parents, k, **kw):  # noqa: N802 (DEAP's name)
+            pools.append((sorted(-p.score for p in parents), list(told)))
+            return tools.selTournament(parents, k, **kw)
+
+    strategy._tools, told, genomes = Spy(), [], []
     for _ in range(60):
         c = strategy.ask()
-        values.append(c["x"] + c["y"] + c["z"])
-        strategy.tell(c, values[-1])
-    first, last = values[:10], values[-10:]  # generation 0 and generation 5
+        genomes += [list(g) for g in strategy._queue]
+        told.append((c["x"] - 0.9) ** 2 + c["y"] + c["z"])
+        strategy.tell(c, told[-1])
+    assert len(pools) == 5  # generations 1..5 of 10 children each
+    for pool, seen in pools:  # (mu + lambda): the 10 best of all evaluated, of every generation
+        np.testing.assert_allclose(pool, sorted(seen)[:10])
+    genomes = np.array(genomes)
+    assert genomes.min() >= 0.0 and genomes.max() <= 1.0  # bounded operators: inside the cube
+    first, last = told[:10], told[-10:]  # generation 0 and generation 5
     assert np.median(last) < np.median(first)  # selection pressure towards the minimum
 
 

@@ -178,3 +178,19 @@ def test_wall_clock_share_agrees_with_the_medians_of_its_row(tmp_path):
     objective, strategy, share = float(cells[1]), float(cells[2]), cells[4]
     assert (objective, strategy) == (1.0, 0.2)  # medians over runs of the per-run sums
     assert share == f"{100 * 0.2 / 1.2:.1f} %"  # the same runs' share, not the totals'
+
+
+def test_wall_clock_share_is_the_ratio_of_the_medians_shown_and_warm_up_stands_apart(tmp_path):
+    from tunelab.bench._report import _wall_clock
+
+    def rows(objective, strategy):
+        return [{"objective_seconds": objective, "strategy_seconds": strategy}]
+
+    # per-run shares 0, 0.6, 0.25 (median 0.25); medians 2 s and 1 s: share 1 / 3
+    by_seed = {0: rows(1.0, 0.0), 1: rows(2.0, 3.0), 2: rows(3.0, 1.0)}
+    text = _wall_clock({("p", "s"): by_seed}, ["p"], ["s"], tmp_path, {"s": 41.5})
+    cells = [c.strip() for c in _table_row(text, "s")]
+    objective, strategy = float(cells[1]), float(cells[2])
+    assert (objective, strategy) == (2.0, 1.0)
+    assert cells[4] == f"{100 * strategy / (objective + strategy):.1f} %"
+    assert float(cells[5]) == 41.5  # the warm-up, in no other column

@@ -296,9 +296,26 @@ def test_problems_may_be_labelled_pairs():
 
 def test_a_task_name_runs_and_has_no_regret():
     pytest.importorskip("sklearn")
-    records = run(["logreg_wine"], ["random"], budget=2, seeds=1).to_records()
+    from tunelab.bench import tasks
+
+    records = run(["logreg_wine"], ["random"], budget=3, seeds=1).to_records()
     assert all(r["regret"] is None for r in records)
-    assert all(-1.0 <= r["best"] <= 0.0 for r in records)
+    task = tasks.get("logreg_wine")
+    values = [task(json.loads(r["config"])) for r in records]  # evaluated again, afresh
+    np.testing.assert_allclose([r["value"] for r in records], values, rtol=1e-12)
+    np.testing.assert_allclose([r["best"] for r in records], np.minimum.accumulate(values))
+    assert len({r["config"] for r in records}) == 3
+
+
+def test_warm_up_seconds_of_our_strategies_are_in_the_manifest_and_change_no_result():
+    args = (["branin"], ["random", "genetic", ("grid_f", grid_factory)])
+    pooled = run(*args, budget=25, seeds=2, n_jobs=2)
+    alone = run(*args, budget=25, seeds=2, n_jobs=1)
+    for res in (pooled, alone):
+        warm = res.manifest["warm_up_seconds"]
+        assert set(warm) == {"random", "genetic"} and all(s > 0 for s in warm.values())
+    assert pooled.to_records()[0]["config"] == alone.to_records()[0]["config"]
+    assert [r["value"] for r in pooled.to_records()] == [r["value"] for r in alone.to_records()]
 
 
 @pytest.mark.parametrize(

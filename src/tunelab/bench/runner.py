@@ -17,6 +17,9 @@ noise state.
 Parallelism. ``n_jobs > 1`` runs cells in a process pool (forkserver, else spawn); each cell
 pins the threads of the BLAS libraries to ``blas_threads`` with :mod:`threadpoolctl`, so
 that ``n_jobs`` workers do not oversubscribe the cores, and records the number it ran with.
+Each strategy of :mod:`tunelab.search` first gets a short warm-up run that compiles its Numba
+kernels once (:mod:`tunelab.bench._schedule`); its seconds are kept apart, in the manifest's
+``warm_up_seconds``, not in any cell's timings.
 
 Files. With ``out``, the manifest is written first, then each cell's CSV file atomically as
 the cell finishes; a later call with the same ``out`` skips the cells whose files exist (the
@@ -39,11 +42,8 @@ import hashlib
 import json
 import math
 import os
-import pickle
-import sys
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from tunelab._validation import check_scalar
-from tunelab.bench import _results
+from tunelab.bench import _results, _schedule
 from tunelab.bench._results import Results
 from tunelab.exceptions import SearchExhausted
 from tunelab.space import Space
@@ -169,15 +169,16 @@ def run(
     done = store.finished([c.key for c in cells]) if store else {}
     todo = [c for c in cells if c.key not in done]
     if n_jobs > 1 and len(todo) > 1:
-        _check_picklable(todo)
-    with _progress_bar(len(cells), len(done), progress) as bar:
-        for cell, rows, meta in _execute_all(todo, n_jobs):
+        _schedule.check_picklable(todo)
+    manifest = store.manifest if store else _results.new_manifest(settings)
+    manifest["warm_up_seconds"] = warm = {}  # filled as warm-ups finish, saved with each cell
+    with _schedule.progress_bar(len(cells), len(done), progress) as bar:
+        for cell, rows, meta in _execute_all(todo, n_jobs, warm):
             done[cell.key] = (rows, meta)
             if store:
                 store.save(rows, meta)
             bar.update(1)
     records = [r for c in cells for r in done[c.key][0]]
-    manifest = store.manifest if store else _results.new_manifest(settings)
     return Results(records, [done[c.key][1] for c in cells], manifest)
 
 
@@ -289,39 +290,15 @@ def _check_filenames(cells: list[_Cell]) -> None:
             )
 
 
-def _check_picklable(cells: list[_Cell]) -> None:
-    for c in cells:
-        try:
-            pickle.dumps(c)
-        except Exception as exc:
-            raise TypeError(
-                f"with n_jobs > 1, problems and strategy factories must be picklable; "
-                f"cell {c.key} is not ({type(exc).__name__}: {exc}). Define factories at the "
-                "top level of a module, or run with n_jobs=1."
-            ) from exc
-
-
 # --- running cells --------------------------------------------------------------------------
 
 
-def _execute_all(cells: list[_Cell], n_jobs: int) -> Iterator[tuple[_Cell, list, dict]]:
-    """Yield ``(cell, records, metadata)`` as cells finish: here, or in a process pool."""
-    if n_jobs == 1 or len(cells) <= 1:
-        for cell in cells:
-            yield (cell, *execute_cell(cell))
-        return
+def _execute_all(cells: list[_Cell], n_jobs: int,
+                 warm: dict[str, float]) -> Iterator[tuple[_Cell, list, dict]]:
+    """Yield ``(cell, records, metadata)`` as cells finish, after a warm-up per strategy."""
     from tunelab.study.executors import process_pool
 
-    with process_pool(min(n_jobs, len(cells))) as pool:
-        pending = {pool.submit(execute_cell, cell): cell for cell in cells}
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield (pending.pop(future), *future.result())
-        finally:
-            for future in pending:
-                future.cancel()
+    return _schedule.execute_all(cells, n_jobs, execute_cell, process_pool, warm)
 
 
 def execute_cell(cell: _Cell) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -409,13 +386,3 @@ def _blas_limits(limit: int | None) -> Iterator[int | None]:
         return
     with threadpool_limits(limits=limit, user_api="blas"):
         yield in_effect()
-
-
-@contextlib.contextmanager
-def _progress_bar(total: int, initial: int, show: bool | None) -> Iterator[Any]:
-    from tqdm.auto import tqdm
-
-    if show is None:
-        show = sys.stderr.isatty()
-    with tqdm(total=total, initial=initial, disable=not show, desc="bench", unit="run") as bar:
-        yield bar
