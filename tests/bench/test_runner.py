@@ -379,3 +379,37 @@ def test_csv_round_trip_is_exact_for_any_float(tmp_path_factory, triples):
                     math.isnan(got) and math.isnan(value))
             else:
                 assert got == value
+
+
+class _Warns:
+    """Random search that warns at its second ask."""
+
+    def __init__(self, space, seed):
+        from tunelab.search import make_strategy
+
+        self.inner, self.n = make_strategy("random", space, seed=seed), 0
+
+    def ask(self):
+        self.n += 1
+        if self.n == 2:
+            import warnings
+
+            warnings.warn("degraded at evaluation 2", UserWarning, stacklevel=1)
+        return self.inner.ask()
+
+    def tell(self, config, value):
+        self.inner.tell(config, value)
+
+
+def warns_factory(space, seed):
+    return _Warns(space, seed)
+
+
+def test_a_warning_of_many_runs_is_relayed_once_with_its_count():
+    with pytest.warns(UserWarning) as record:
+        res = run(["branin"], [("w", warns_factory)], budget=3, seeds=3, n_jobs=2)
+    messages = [str(w.message) for w in record if "degraded" in str(w.message)]
+    assert messages == ["degraded at evaluation 2 [strategy 'w': in 3 of 3 runs; the first: "
+                        "problem 'branin', seed 0]"]
+    assert all(m["warnings"] == [{"category": "builtins.UserWarning",
+                                  "message": "degraded at evaluation 2"}] for m in res.cells)

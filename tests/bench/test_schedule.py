@@ -88,3 +88,29 @@ def test_in_process_the_warm_ups_come_first():
     assert [c for c, _, _ in out] == cells and set(seconds) == {"a"}
     started = [c for e, c in events if e == "start"]
     assert started[1:] == cells and started[0].budget == _schedule.WARM_UP_BUDGET
+
+
+def test_warnings_are_relayed_once_per_strategy_and_kind_with_their_count():
+    import warnings
+
+    import pytest
+
+    from tunelab.exceptions import ConvergenceWarning
+
+    def meta(strategy, seed, *messages):
+        with _schedule.recording() as caught:
+            for m in messages:
+                warnings.warn(m, ConvergenceWarning, stacklevel=1)
+        return {"strategy": strategy, "problem": "p", "seed": seed, "warnings": caught}
+
+    metas = [meta("a", 0, "after 18 points x", "after 18 points x"), meta("a", 1),
+             meta("a", 2, "after 24 points x", "other"), meta("b", 0, "after 3 points x")]
+    assert metas[0]["warnings"] == [{"category": "tunelab.exceptions.ConvergenceWarning",
+                                     "message": "after 18 points x"}]
+    with pytest.warns(ConvergenceWarning) as record:
+        _schedule.relay_warnings(metas)
+    assert [str(w.message) for w in record] == [
+        "after 18 points x [strategy 'a': in 2 of 3 runs; the first: problem 'p', seed 0]",
+        "other [strategy 'a': in 1 of 3 runs; the first: problem 'p', seed 2]",
+        "after 3 points x [strategy 'b': in 1 of 1 runs; the first: problem 'p', seed 0]",
+    ]

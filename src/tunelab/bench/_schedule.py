@@ -13,15 +13,23 @@ workers load them from the cache, while the cells of the strategies already warm
 workers busy. The seconds of each warm-up (compile or cache load, plus its short run) are
 returned apart: they are no part of any cell's timings. Results do not change: a cell's
 strategy is built afresh from its seed.
+
+Warnings. A cell's warnings are recorded in its metadata (:func:`recording`), not printed by
+the worker; :func:`relay_warnings` then warns once in the calling process per strategy and
+kind of message (numbers aside), with the number of runs that raised it and the first one:
+one line for a warning that 7 of 50 runs of a strategy gave, not 7 lines.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import pickle
+import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
@@ -29,7 +37,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "WARM_UP_BUDGET", "check_picklable", "execute_all", "progress_bar", "warm_up_cells",
+    "WARM_UP_BUDGET", "check_picklable", "execute_all", "progress_bar", "recording",
+    "relay_warnings", "warm_up_cells",
 ]
 
 WARM_UP_BUDGET = 30  # evaluations of a warm-up: past the genetic search's first generation
@@ -149,3 +158,43 @@ def progress_bar(total: int, initial: int, show: bool | None) -> Iterator[Any]:
         show = sys.stderr.isatty()
     with tqdm(total=total, initial=initial, disable=not show, desc="bench", unit="run") as bar:
         yield bar
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[dict[str, str]]]:
+    """Record the warnings raised inside, each distinct one once, as ``category``/``message``."""
+    found: list[dict[str, str]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield found
+    for w in caught:
+        entry = {"category": f"{w.category.__module__}.{w.category.__qualname__}",
+                 "message": str(w.message)}
+        if entry not in found:
+            found.append(entry)
+
+
+def relay_warnings(metas: list[dict[str, Any]]) -> None:
+    """Warn once per (strategy, category, message up to its numbers) over the cells ``metas``."""
+    groups: dict[tuple[str, str, str], list[tuple[dict, str]]] = {}
+    for m in metas:
+        for w in m.get("warnings", []):
+            key = (m["strategy"], w["category"], re.sub(r"[-+.eE0-9]*[0-9]", "#", w["message"]))
+            hits = groups.setdefault(key, [])
+            if not hits or hits[-1][0] is not m:
+                hits.append((m, w["message"]))
+    runs = {s: sum(m["strategy"] == s for m in metas) for s, _, _ in groups}
+    for (strategy, category, _), hits in groups.items():
+        first, message = hits[0]
+        warnings.warn(f"{message} [strategy {strategy!r}: in {len(hits)} of {runs[strategy]} "
+                      f"runs; the first: problem {first['problem']!r}, seed {first['seed']}]",
+                      _category(category), stacklevel=3)
+
+
+def _category(name: str) -> type[Warning]:
+    module, _, qualname = name.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module), qualname)
+    except (ImportError, AttributeError, ValueError):
+        return UserWarning
+    return found if isinstance(found, type) and issubclass(found, Warning) else UserWarning

@@ -178,6 +178,7 @@ def run(
             if store:
                 store.save(rows, meta)
             bar.update(1)
+    _schedule.relay_warnings([done[c.key][1] for c in todo])
     records = [r for c in cells for r in done[c.key][0]]
     return Results(records, [done[c.key][1] for c in cells], manifest)
 
@@ -307,12 +308,13 @@ def execute_cell(cell: _Cell) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     seed = strategy_seed(cell.seed, cell.problem, cell.strategy)
     problem = _build_problem(cell.problem_spec)
     strategy = _build_strategy(cell.strategy_spec, problem.space, seed)
-    with _blas_limits(cell.blas_threads) as threads:  # after the imports: they load libraries
-        rows, status = drive(problem, strategy, cell.budget)
+    with _schedule.recording() as caught, _blas_limits(cell.blas_threads) as threads:
+        rows, status = drive(problem, strategy, cell.budget)  # BLAS pinned after the imports
     labels = {"problem": cell.problem, "strategy": cell.strategy, "seed": cell.seed}
     records = [{**labels, **row} for row in rows]
     meta = {**labels, "status": status, "evaluations": len(rows), "strategy_seed": seed,
-            "blas_threads": threads, "seconds": time.perf_counter() - start}
+            "blas_threads": threads, "seconds": time.perf_counter() - start,
+            "warnings": caught}
     return records, meta
 
 
