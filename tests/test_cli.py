@@ -160,3 +160,19 @@ def test_a_closed_pipe_ends_the_listing_quietly(tmp_path, monkeypatch):
     with open(tmp_path / "out", "w") as sink:
         monkeypatch.setattr(sys, "stdout", _ClosedPipe(sink.fileno()))
         assert cli.main(["bench", "list"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--budget", "0"), ("--seeds", "0"), ("--seeds", "-1"), ("--blas-threads", "0"),
+     ("--budget", "two")],
+)
+def test_bad_counts_are_refused_before_running(option, value, capsys, tmp_path):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "run", "--problems", "branin", option, value, "--out", str(tmp_path)])
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert f"argument {option}" in captured.err and "running" not in captured.out
+    if value != "two":
+        assert f"must be an integer >= 1; got {value}" in captured.err
+    assert not (tmp_path / "manifest.json").exists()
