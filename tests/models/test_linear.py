@@ -341,7 +341,6 @@ def test_refit_drops_attributes_of_the_previous_fit(regression_data):
 
 
 def test_score_is_r2(regression_data):
-    pytest.importorskip("tunelab.metrics")
     metrics = pytest.importorskip("sklearn.metrics")
     X, y = regression_data
     model = LinearRegression().fit(X, y)
