@@ -19,7 +19,8 @@ pins the threads of the BLAS libraries to ``blas_threads`` with :mod:`threadpool
 that ``n_jobs`` workers do not oversubscribe the cores, and records the number it ran with.
 Each strategy of :mod:`tunelab.search` first gets a short warm-up run that compiles its Numba
 kernels once (:mod:`tunelab.bench._schedule`); its seconds are kept apart, in the manifest's
-``warm_up_seconds``, not in any cell's timings.
+``warm_up_seconds``, not in any cell's timings. A cell's warnings are kept in its metadata
+(``warnings``) and warned once per strategy and kind when the run ends, with their count.
 
 Files. With ``out``, the manifest is written first, then each cell's CSV file atomically as
 the cell finishes; a later call with the same ``out`` skips the cells whose files exist (the
