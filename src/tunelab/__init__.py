@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 __getattr__, __dir__, __all__ = attach(
     __name__,
     submodules=[
-        "bench", "exceptions", "gp", "losses", "metrics", "model_selection", "models", "optim",
-        "plot", "search", "space", "study",
+        "bench", "exceptions", "gp", "hypergrad", "losses", "metrics", "model_selection",
+        "models", "optim", "plot", "search", "space", "study",
     ],
     names={
         "NotFittedError": "exceptions",
