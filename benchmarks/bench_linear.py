@@ -39,11 +39,13 @@ def test_gd_tall(benchmark):
     benchmark(LinearRegression(solver="gd", tol=1e-6).fit, X, y)
 
 
+@pytest.mark.parametrize("variance_reduction", [False, True])
 @pytest.mark.parametrize("batch_size", [1, 32])
-def test_sgd_tall_five_epochs(benchmark, batch_size):
+def test_sgd_tall_five_epochs(benchmark, batch_size, variance_reduction):
     X, y = TALL
     model = LinearRegression(
-        solver="sgd", batch_size=batch_size, epochs=5, learning_rate=1e-3, random_state=0
+        solver="sgd", batch_size=batch_size, epochs=5, learning_rate=1e-3, random_state=0,
+        variance_reduction=variance_reduction,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -212,6 +212,7 @@ COMPILE_SCRIPT = textwrap.dedent("""
     import numpy as np
     start = time.perf_counter()
     from tunelab.optim import _jit
+    from tunelab import _jit as losses_jit
     imported = time.perf_counter() - start
     from numba import njit
     start = time.perf_counter()
@@ -223,13 +224,20 @@ COMPILE_SCRIPT = textwrap.dedent("""
         "linear_sgd_epoch": lambda: _jit.linear_sgd_epoch(X, y, th, o, lr, 0.1, True, 1, True),
         "softmax_sgd_epoch": lambda: _jit.softmax_sgd_epoch(
             X, y, np.zeros(6), o, lr, 0.1, True, 1, 2),
-        "logistic_loss_grad": lambda: _jit.logistic_loss_grad(X, y, th[:2], 0.0),
+        "logistic_loss_grad": lambda: losses_jit.logistic_loss_grad(X, y, th[:2], 0.0),
+        "saga_epoch": lambda: _jit.saga_epoch(
+            X, y, np.ones(4), np.ones(4), th.copy(), o, np.zeros(4), np.zeros(3), 0.0, 1.0,
+            0.1, True, 1, True),
+        "saga_softmax_epoch": lambda: _jit.saga_softmax_epoch(
+            X, y, np.ones(4), np.ones(4), np.zeros(6), o, np.zeros((4, 2)), np.zeros(6), 0.0,
+            1.0, 0.1, True, 1, 2),
     }[sys.argv[1]]
     start = time.perf_counter(); call(); first = time.perf_counter() - start
     start = time.perf_counter(); call(); second = time.perf_counter() - start
     print(imported, startup, first, second)
 """)
-KERNELS = ("linear_sgd_epoch", "softmax_sgd_epoch", "logistic_loss_grad")
+KERNELS = ("linear_sgd_epoch", "softmax_sgd_epoch", "logistic_loss_grad", "saga_epoch",
+           "saga_softmax_epoch")
 
 
 def compile_costs() -> list[str]:

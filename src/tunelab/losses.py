@@ -157,7 +157,7 @@ def logistic_loss(
     """
     if not (X.flags.c_contiguous and X.dtype == np.float64) or _jit_disabled():
         return logistic_loss_numpy(theta, X, y, alpha, fit_intercept)
-    from tunelab.optim._jit import logistic_loss_grad
+    from tunelab._jit import logistic_loss_grad
 
     n, p = X.shape
     w, b = _split(theta, p, fit_intercept)

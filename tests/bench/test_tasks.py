@@ -59,6 +59,7 @@ def _reference_cv(task, config, metric):
                                                       random_state=task.seed).split(X, y)):
         scaler = StandardScaler().fit(X[train])
         model = LogisticRegression(alpha=config["alpha"], solver="sgd",
+                                   variance_reduction=False,
                                    learning_rate=config["learning_rate"],
                                    max_iter=task.max_epochs, random_state=task.seed + i)
         model.fit(scaler.transform(X[train]), y[train])

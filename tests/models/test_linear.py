@@ -208,10 +208,11 @@ def test_full_batch_sgd_follows_the_gradient_recursion(regression_data, alpha):
     n, eta, k = len(y), 0.1, 30
     exact = LinearRegression(alpha=alpha).fit(X, y)
     H = _hessian(X, alpha, True)
-    with pytest.warns(ConvergenceWarning, match=r"solver='sgd' stopped after 30 epoch\(s\), "
-                      r"where it ran all epochs=30, short of the optimum") as record:
+    with pytest.warns(ConvergenceWarning, match=r"solver='sgd' \(plain SGD\) ran all epochs=30 "
+                      r"and stopped short of the optimum after 30 epoch\(s\)") as record:
         model = LinearRegression(
-            alpha=alpha, solver="sgd", learning_rate=eta, batch_size=n, epochs=k, tol=1e-300
+            alpha=alpha, solver="sgd", learning_rate=eta, batch_size=n, epochs=k, tol=1e-300,
+            variance_reduction=False,
         ).fit(X, y)
     gap = (_objective(model.coef_, model.intercept_, alpha, X, y)
            - _objective(exact.coef_, exact.intercept_, alpha, X, y))
@@ -229,6 +230,44 @@ def test_full_batch_sgd_follows_the_gradient_recursion(regression_data, alpha):
     )
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_full_batch_saga_is_gradient_descent(regression_data, alpha):
+    # With batch_size = n every SAGA step replaces the whole table: the correction cancels the
+    # stored mean and the step is the exact gradient, so w_k follows the recursion above and
+    # loss_curve_[j] = L(w_j) from j = 0 (the start) to k.
+    X, y = regression_data
+    n, eta, k = len(y), 0.1, 25
+    exact = LinearRegression(alpha=alpha).fit(X, y)
+    M = np.eye(X.shape[1]) - eta * _hessian(X, alpha, True)
+    with pytest.warns(ConvergenceWarning, match=r"\(SAGA\) ran all epochs=25"):
+        model = LinearRegression(alpha=alpha, solver="sgd", learning_rate=eta, batch_size=n,
+                                 epochs=k).fit(X, y)
+    expected = exact.coef_ - np.linalg.matrix_power(M, k) @ exact.coef_
+    np.testing.assert_allclose(model.coef_, expected, rtol=1e-10)
+    assert model.n_iter_ == k and len(model.loss_curve_) == k + 1
+    for j in (0, 7, k):
+        w_j = exact.coef_ - np.linalg.matrix_power(M, j) @ exact.coef_
+        b_j = y.mean() - X.mean(axis=0) @ w_j
+        np.testing.assert_allclose(model.loss_curve_[j], _objective(w_j, b_j, alpha, X, y),
+                                   rtol=1e-10)
+
+
+def test_saga_reaches_the_optimum_and_stops_on_the_full_gradient(regression_data):
+    X, y = regression_data
+    n = len(y)
+    for alpha in (0.0, 0.3):
+        exact = LinearRegression(alpha=alpha).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model = LinearRegression(alpha=alpha, solver="sgd", random_state=0).fit(X, y)
+        w, b = model.coef_, model.intercept_
+        grad = X.T @ (X @ w + b - y) / n + alpha * w
+        assert np.max(np.abs(grad)) <= 1e-6 and model.n_iter_ < 1000  # stopped there
+        np.testing.assert_allclose(w, exact.coef_, atol=1e-5)
+        if alpha == 0:  # inference from a converged fit, the same as the closed form's
+            np.testing.assert_allclose(model.stderr_, exact.stderr_, rtol=1e-5)
+
+
 def test_minibatch_sgd_lands_within_its_noise_floor(regression_data):
     # Constant-step SGD on least squares settles into a stationary cloud around w*: with
     # gradient noise covariance ~ sigma^2 H / b, the Lyapunov equation gives an iterate
@@ -237,10 +276,11 @@ def test_minibatch_sgd_lands_within_its_noise_floor(regression_data):
     X, y = regression_data
     eta, b = 0.05, 50
     exact = LinearRegression().fit(X, y)
-    model = LinearRegression(
-        solver="sgd", learning_rate=eta, batch_size=b, epochs=300, tol=1e-8, random_state=0
-    ).fit(X, y)
-    assert model.n_iter_ < 300  # stopped by the stall rule, no warning
+    with pytest.warns(ConvergenceWarning, match=r"\(plain SGD\) ran all epochs=300.*"
+                      "or use variance_reduction=True"):
+        model = LinearRegression(solver="sgd", learning_rate=eta, batch_size=b, epochs=300,
+                                 variance_reduction=False, random_state=0).fit(X, y)
+    assert model.n_iter_ == 300  # its gradient never reaches tol: all epochs run
     floor = np.sqrt(eta * exact.sigma2_ / (2 * b))
     assert np.max(np.abs(model.coef_ - exact.coef_)) < 5 * floor
     assert abs(model.intercept_ - exact.intercept_) < 5 * floor
@@ -409,13 +449,27 @@ def test_no_warning_from_the_closed_form(regression_data):
         LinearRegression(alpha=2.0).fit(X, y)
 
 
-def test_default_sgd_on_diabetes_says_how_far_it_stopped_from_the_optimum():
+def test_default_sgd_on_diabetes_reaches_the_optimum():
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.load_diabetes(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    exact = LinearRegression().fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LinearRegression(solver="sgd", random_state=0).fit(X, y)
+    gap = (_objective(model.coef_, model.intercept_, 0.0, X, y)
+           - _objective(exact.coef_, exact.intercept_, 0.0, X, y))
+    assert 0 <= gap <= 1e-4 * _objective(exact.coef_, exact.intercept_, 0.0, X, y)
+    np.testing.assert_allclose(model.stderr_, exact.stderr_, rtol=1e-4)
+
+
+def test_sgd_short_of_its_epochs_on_diabetes_says_how_far_it_stopped_from_the_optimum():
     datasets = pytest.importorskip("sklearn.datasets")
     X, y = datasets.load_diabetes(return_X_y=True)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     exact = LinearRegression().fit(X, y)
     with pytest.warns(ConvergenceWarning, match="short of the optimum") as record:
-        model = LinearRegression(solver="sgd", random_state=0).fit(X, y)
+        model = LinearRegression(solver="sgd", epochs=5, random_state=0).fit(X, y)
     gap = (_objective(model.coef_, model.intercept_, 0.0, X, y)
            - _objective(exact.coef_, exact.intercept_, 0.0, X, y))
     assert gap > 0 and f"objective {gap:.3g} above" in str(record[0].message)

@@ -1,4 +1,4 @@
-"""Numba kernels of tunelab.optim._jit against their NumPy twins."""
+"""Numba kernels of tunelab.optim._jit and tunelab._jit against their NumPy twins."""
 
 import numpy as np
 import pytest
@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import config
 
+from tunelab import _jit as losses_jit
 from tunelab.losses import logistic_loss, logistic_loss_numpy
 from tunelab.optim import _jit
+from tunelab.optim.saga import saga_epoch_numpy, saga_softmax_epoch_numpy
 from tunelab.optim.sgd import linear_sgd_epoch_numpy, softmax_sgd_epoch_numpy
 
 
@@ -21,7 +23,8 @@ def epoch_inputs(rng, n, p, batch_size, fit_intercept, rows=1):
 
 @pytest.mark.skipif(config.DISABLE_JIT, reason="Numba's JIT is disabled")
 def test_kernels_are_compiled_and_cached():
-    for kernel in (_jit.linear_sgd_epoch, _jit.softmax_sgd_epoch, _jit.logistic_loss_grad):
+    for kernel in (_jit.linear_sgd_epoch, _jit.softmax_sgd_epoch, _jit.saga_epoch,
+                   _jit.saga_softmax_epoch, losses_jit.logistic_loss_grad):
         assert hasattr(kernel, "py_func")  # a Numba dispatcher, not the plain function
         assert type(kernel._cache).__name__ == "FunctionCache"  # cache=True (else NullCache)
 
@@ -122,3 +125,72 @@ def test_logistic_loss_takes_the_numpy_path_for_other_layouts(rng):
         got = logistic_loss(theta, other, y, 0.1)
         assert got[0] == pytest.approx(want[0], rel=1e-6)
         np.testing.assert_allclose(got[1], want[1], rtol=1e-5)
+
+
+def saga_inputs(rng, n, p, K, fit_intercept, weighted):
+    """A random state of SAGA: table and mean of stored gradients from other parameters."""
+    X = rng.normal(size=(n, p))
+    rows = 1 if K == 1 else K
+    theta = 0.5 * rng.normal(size=rows * (p + int(fit_intercept)))
+    v = rng.uniform(0.2, 3.0, n) if weighted else np.ones(n)
+    norms = np.einsum("ij,ij->i", X, X) + float(fit_intercept)
+    table = rng.normal(size=n if K == 1 else (n, K))
+    mean = rng.normal(size=theta.shape)
+    return X, v, norms, theta, rng.permutation(n), table, mean
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40),
+    p=st.integers(1, 5),
+    batch_size=st.integers(1, 50),
+    alpha=st.floats(0.0, 1.0),
+    fit_intercept=st.booleans(),
+    logistic=st.booleans(),
+    weighted=st.booleans(),
+    adaptive=st.booleans(),
+)
+def test_saga_epoch_matches_numpy_twin(seed, n, p, batch_size, alpha, fit_intercept, logistic,
+                                       weighted, adaptive):
+    rng = np.random.default_rng(seed)
+    X, v, norms, theta, order, table, mean = saga_inputs(rng, n, p, 1, fit_intercept, weighted)
+    y = (rng.random(n) < 0.5).astype(float) if logistic else rng.normal(size=n)
+    step, lipschitz = (0.0, rng.uniform(0.01, 2.0)) if adaptive else (rng.uniform(0.01, 0.1), 1.0)
+    states = [(theta.copy(), table.copy(), mean.copy()) for _ in range(2)]
+    got_l = _jit.saga_epoch(X, y, v, norms, *states[0][:1], order, *states[0][1:], step,
+                            lipschitz, alpha, fit_intercept, min(batch_size, n), logistic)
+    want_l = saga_epoch_numpy(X, y, v, norms, *states[1][:1], order, *states[1][1:], step,
+                              lipschitz, alpha, fit_intercept, min(batch_size, n), logistic)
+    assert got_l == pytest.approx(want_l, rel=1e-12)
+    for got, want in zip(states[0], states[1], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 30),
+    p=st.integers(1, 4),
+    K=st.integers(2, 4),
+    batch_size=st.integers(1, 40),
+    alpha=st.floats(0.0, 1.0),
+    fit_intercept=st.booleans(),
+    weighted=st.booleans(),
+    adaptive=st.booleans(),
+)
+def test_saga_softmax_epoch_matches_numpy_twin(seed, n, p, K, batch_size, alpha, fit_intercept,
+                                               weighted, adaptive):
+    rng = np.random.default_rng(seed)
+    X, v, norms, theta, order, table, mean = saga_inputs(rng, n, p, K, fit_intercept, weighted)
+    y = rng.integers(0, K, size=n).astype(float)
+    step, lipschitz = (0.0, rng.uniform(0.01, 2.0)) if adaptive else (rng.uniform(0.01, 0.1), 1.0)
+    states = [(theta.copy(), table.copy(), mean.copy()) for _ in range(2)]
+    got_l = _jit.saga_softmax_epoch(X, y, v, norms, *states[0][:1], order, *states[0][1:],
+                                    step, lipschitz, alpha, fit_intercept, min(batch_size, n), K)
+    want_l = saga_softmax_epoch_numpy(X, y, v, norms, *states[1][:1], order, *states[1][1:],
+                                      step, lipschitz, alpha, fit_intercept, min(batch_size, n),
+                                      K)
+    assert got_l == pytest.approx(want_l, rel=1e-12)
+    for got, want in zip(states[0], states[1], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)

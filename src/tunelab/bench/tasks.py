@@ -24,7 +24,8 @@ diverges (non-finite predictions) gets ``nan``, a failed evaluation.
 
 Models and spaces:
 
-- ``logreg_*``: :class:`~tunelab.models.LogisticRegression` trained by minibatch SGD, over
+- ``logreg_*``: :class:`~tunelab.models.LogisticRegression` trained by plain minibatch SGD
+  (``solver="sgd", variance_reduction=False``: decaying steps, batches of 8), over
   ``alpha`` (L2 penalty, log-uniform in :math:`[10^{-6}, 10]`) and ``learning_rate`` (the
   initial step, log-uniform in :math:`[10^{-3}, 10]`). What they measure is the validation
   loss of SGD stopped after the epoch budget, not of the penalized optimum: the fits mostly
@@ -186,6 +187,7 @@ class Task:
 
         if self.model == "logreg":
             return LogisticRegression(alpha=config["alpha"], solver="sgd", max_iter=epochs,
+                                      variance_reduction=False,
                                       learning_rate=config["learning_rate"],
                                       random_state=random_state)
         cls = MLPRegressor if DATASETS[self.dataset] == "regression" else MLPClassifier

@@ -1,9 +1,9 @@
-"""The objective of one logistic fit and the four ways of minimizing it.
+r"""The objective of one logistic fit and the five ways of minimizing it.
 
 :class:`LogisticProblem` holds the data of a :class:`~tunelab.models.LogisticRegression` fit
 (labels as class indices, optional sample weights) and minimizes the mean negative
-log-likelihood plus :math:`\tfrac{\alpha}{2}\\|W\\|^2` by Newton, L-BFGS, gradient descent or
-SGD; with unequal weights the loss and Hessian are :func:`_weighted_loss` and
+log-likelihood plus :math:`\tfrac{\alpha}{2}\|W\|^2` by Newton, L-BFGS, gradient descent,
+SGD or SAGA; with unequal weights the loss and Hessian are :func:`_weighted_loss` and
 :func:`_weighted_hessian`.
 """
 
@@ -31,7 +31,7 @@ _SHIFT_RIDGE = 1e-10  # relative ridge removing the softmax's shift null space f
 _EPS = np.finfo(np.float64).eps
 
 class LogisticProblem:
-    """The objective of one fit and the four ways of minimizing it."""
+    """The objective of one fit and the five ways of minimizing it."""
 
     def __init__(self, X, y_index, K, alpha, fit_intercept, weights=None):
         self.X, self.y_index, self.K = X, y_index, K
@@ -120,7 +120,8 @@ class LogisticProblem:
             return 1.0 / L_max
         return 1.0 / (n * (b - 1) / (b * (n - 1)) * L + (n - b) / (b * (n - 1)) * L_max)
 
-    def solve_sgd(self, learning_rate, batch_size, epochs, tol, rng):
+    def solve_sgd(self, learning_rate, batch_size, epochs, rng):
+        """Plain minibatch SGD with decaying steps, all ``epochs`` (equal weights only)."""
         from tunelab.optim.sgd import sgd_linear
 
         return sgd_linear(
@@ -128,7 +129,17 @@ class LogisticProblem:
             loss="logistic" if self.K == 2 else "softmax", alpha=self.alpha,
             fit_intercept=self.fit_intercept, learning_rate=float(learning_rate),
             batch_size=batch_size, epochs=epochs, schedule="invscaling", random_state=rng,
-            tol=tol,
+        )
+
+    def solve_saga(self, step, batch_size, epochs, tol, rng):
+        """SAGA on the (weighted) objective, stopped on the full gradient."""
+        from tunelab.optim.saga import saga_linear
+
+        return saga_linear(
+            self.X, self.y_index.astype(np.float64), np.zeros(self.n_params),
+            loss="logistic" if self.K == 2 else "softmax", alpha=self.alpha,
+            fit_intercept=self.fit_intercept, epochs=epochs, tol=tol, step=step,
+            batch_size=batch_size, sample_weight=self.v, random_state=rng,
         )
 
     def unpack(self, theta):

@@ -12,6 +12,8 @@ References
 .. [3] Nocedal and Wright (2006), *Numerical Optimization*, 2nd ed., Algorithm 7.5 (L-BFGS).
 .. [4] Gower, Loizou, Qian, Sailanbayev, Shulgin and Richtarik (2019), "SGD: general analysis
    and improved rates", *ICML* (expected smoothness of b-nice sampling).
+.. [5] Defazio, Bach and Lacoste-Julien (2014), "SAGA: A fast incremental gradient method with
+   support for non-strongly convex composite objectives", *NeurIPS 27*.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ from tunelab.optim.result import OptimizeResult
 __all__ = ["LogisticRegression"]
 
 _SOLVERS = ("newton", "lbfgs", "gd", "sgd")
-_DEFAULT_MAX_ITER = {"newton": 100, "lbfgs": 1000, "gd": 10_000, "sgd": 200}
-_DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-6, "gd": 1e-6, "sgd": None}
+_DEFAULT_MAX_ITER = {"newton": 100, "lbfgs": 1000, "gd": 10_000, "sgd": 1000}
+_DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-6, "gd": 1e-6, "sgd": 1e-6}
 _NEWTON_MAX_PARAMS = 1500  # a larger dense Hessian costs O(n d^2) per iteration: use lbfgs
 
 
@@ -66,23 +68,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``"lbfgs"`` with a warning above 1500 parameters. ``"lbfgs"``: SciPy's L-BFGS-B on the
         loss and gradient of :mod:`tunelab.losses` (one pass over ``X`` per evaluation).
         ``"gd"``: gradient descent, Barzilai-Borwein trial steps with Armijo backtracking.
-        ``"sgd"``: minibatch SGD with the step :math:`\eta_0/\sqrt{1 + \text{epoch}}`
-        (Numba epochs).
+        ``"sgd"``: stochastic gradient steps in Numba epochs, by default SAGA, which converges
+        to the exact minimizer (see ``variance_reduction``).
     fit_intercept : bool, default=True
     max_iter : int or None, default=None
         Iterations (epochs for ``"sgd"``); None means 100 (newton), 1000 (lbfgs),
-        10000 (gd), 200 (sgd).
+        10000 (gd), 1000 (sgd).
     tol : float or None, default=None
-        newton, lbfgs, gd: stop once :math:`\|\nabla L\|_\infty \le` ``tol``; sgd: stop once
-        the epoch's mean loss has not improved by ``tol`` for 5 epochs in a row. None means 1e-8
-        (newton), 1e-6 (lbfgs, gd) and no early stop (sgd runs ``max_iter`` epochs: its epoch
-        losses are noisy, so the rule tends to stop it early).
+        Converged once the full-batch :math:`\|\nabla L\|_\infty \le` ``tol``, the test every
+        solver stops on (SAGA checks it after every epoch; plain SGD, whose gradient does not
+        vanish, runs ``max_iter`` epochs and is checked at the end). None means 1e-8 (newton)
+        and 1e-6 (lbfgs, gd, sgd).
     learning_rate : float or None, default=None
-        gd: a constant step (None: Armijo backtracking line search). sgd: the initial step
-        :math:`\eta_0` (None: :math:`1/L_b`, the inverse expected smoothness of a minibatch of
-        ``batch_size`` samples, Gower et al. (2019)). Ignored by newton and lbfgs.
-    batch_size : int, default=8
-        Minibatch size of ``"sgd"``.
+        gd: a constant step (None: Armijo backtracking line search). sgd: a constant SAGA step
+        (None: :math:`1/(3\hat L)` with the smoothness :math:`\hat L` estimated along the way,
+        :func:`tunelab.optim.saga.saga_linear`), or plain SGD's initial step :math:`\eta_0` of
+        :math:`\eta_0/\sqrt{1 + \text{epoch}}` (None: :math:`1/L_b`, the inverse expected
+        smoothness of a minibatch of ``batch_size`` samples, Gower et al. (2019)). Ignored by
+        newton and lbfgs.
+    batch_size : int or None, default=None
+        Samples per step of ``"sgd"``; None means 1 (SAGA) or 8 (plain SGD).
+    variance_reduction : bool, default=True
+        ``"sgd"`` only. True: SAGA (Defazio, Bach and Lacoste-Julien, 2014): each step corrects
+        the sample's gradient by the one stored at its last visit, so the steps' noise vanishes
+        at the optimum and a constant step converges to it. False: plain minibatch SGD with
+        decaying steps, which gets there only sublinearly (the bench tasks train it so).
     random_state : int, Generator or None, default=None
         Seeds the shuffles of ``"sgd"``.
 
@@ -144,7 +154,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         max_iter: int | None = None,
         tol: float | None = None,
         learning_rate: float | None = None,
-        batch_size: int = 8,
+        batch_size: int | None = None,
+        variance_reduction: bool = True,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
         self.alpha = alpha
@@ -154,6 +165,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.variance_reduction = variance_reduction
         self.random_state = random_state
 
     def _check_params(self) -> str:
@@ -168,7 +180,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             check_scalar(self.tol, "tol", low=0.0, low_inclusive=False)
         if self.learning_rate is not None:
             check_scalar(self.learning_rate, "learning_rate", low=0.0, low_inclusive=False)
-        check_scalar(self.batch_size, "batch_size", kind=int, low=1)
+        if self.batch_size is not None:
+            check_scalar(self.batch_size, "batch_size", kind=int, low=1)
+        if not isinstance(self.variance_reduction, (bool, np.bool_)):
+            raise TypeError(
+                f"variance_reduction must be True or False; got {self.variance_reduction!r}")
         return solver
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
@@ -179,7 +195,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         (scikit-learn's objective with :math:`C = 1/(\alpha\sum_i s_i)`): an integer weight
         repeats a sample, a zero weight removes it, and ``stderr_`` uses the information
         :math:`\tilde X^\top \mathrm{diag}(s_i \sigma_i(1-\sigma_i))\tilde X` (frequency
-        weights). ``solver='sgd'`` accepts only equal weights.
+        weights). ``solver='sgd'`` with ``variance_reduction=False`` accepts only equal weights.
         """
         X, y = check_X_y(X, y, y_numeric=False, estimator=type(self).__name__)
         solver = self._check_params()
@@ -187,10 +203,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weights = check_sample_weight(sample_weight, len(X))
         if weights is not None and np.any(weights == 0):
             X, y, weights = X[weights > 0], y[weights > 0], weights[weights > 0]
-        if weights is not None and solver == "sgd" and np.ptp(weights) > 0:
+        plain_sgd = solver == "sgd" and not self.variance_reduction
+        if weights is not None and plain_sgd and np.ptp(weights) > 0:
             raise ValueError(
-                "solver='sgd' does not support unequal sample_weight; use solver='lbfgs' or "
-                "'newton', which minimize the same weighted objective exactly."
+                "solver='sgd' with variance_reduction=False does not support unequal "
+                "sample_weight; use variance_reduction=True (SAGA), solver='lbfgs' or 'newton', "
+                "which minimize the same weighted objective."
             )
         classes, y_index = encode_labels(y)
         problem = LogisticProblem(X, y_index, len(classes), float(self.alpha),
@@ -207,9 +225,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             solver = "lbfgs"
         max_iter = _DEFAULT_MAX_ITER[solver] if self.max_iter is None else int(self.max_iter)
         tol = _DEFAULT_TOL[solver] if self.tol is None else float(self.tol)
-        if solver == "sgd":
-            lr = self.learning_rate or problem.default_sgd_step(self.batch_size)
-            result = problem.solve_sgd(lr, self.batch_size, max_iter, tol, rng)
+        if plain_sgd:
+            batch_size = 8 if self.batch_size is None else self.batch_size
+            lr = self.learning_rate or problem.default_sgd_step(batch_size)
+            result = problem.solve_sgd(lr, batch_size, max_iter, rng)
+        elif solver == "sgd":
+            batch_size = 1 if self.batch_size is None else self.batch_size
+            result = problem.solve_saga(self.learning_rate, batch_size, max_iter, tol, rng)
         else:
             result = getattr(problem, f"solve_{solver}")(max_iter, tol, self.learning_rate)
         if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
@@ -220,7 +242,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         coef, intercept = problem.unpack(result.x)
         converged = result.converged
         if solver == "sgd":
-            converged = _check_sgd_optimum(problem, result)
+            converged = _check_sgd_optimum(problem, result, tol, plain_sgd)
         elif not result.converged:
             _warn_not_converged(solver, result, max_iter, tol)
         self.__dict__.pop("stderr_", None)  # from an earlier fit
@@ -276,21 +298,23 @@ def _check_overlap(X: np.ndarray, y_index: np.ndarray, K: int, fit_intercept: bo
     )
 
 
-def _check_sgd_optimum(problem: LogisticProblem, result: OptimizeResult) -> bool:
-    """Whether SGD ended at the optimum (full-batch ``||grad||_inf <= 1e-6``); if not, warn
+def _check_sgd_optimum(problem: LogisticProblem, result: OptimizeResult, tol: float,
+                       plain: bool) -> bool:
+    """Whether SGD ended at the optimum (full-batch ``||grad||_inf <= tol``); if not, warn
     with the objective's gap to the minimum, found by L-BFGS to ``||grad||_inf <= 1e-10``."""
     value, grad = problem.loss(result.x)
     g = float(np.max(np.abs(grad)))
-    if g <= _DEFAULT_TOL["lbfgs"]:
+    if g <= tol:
         return True
     best = problem.solve_lbfgs(10_000, 1e-10, None).fun
     gap = value - best
+    method, advice = (("plain SGD", "use variance_reduction=True, increase max_iter (epochs)")
+                      if plain else ("SAGA", "increase max_iter (epochs) or alpha"))
     warnings.warn(
-        f"solver='sgd' stopped after {result.n_iter} epoch(s) short of the optimum: full-batch "
-        f"||grad||_inf = {g:.2e} > {_DEFAULT_TOL['lbfgs']:g}, objective {gap:.3g} above the "
-        f"minimum {best:.6g} (relative {gap / max(abs(best), 1e-300):.2e}); increase max_iter "
-        "(epochs) or lower learning_rate, or use solver='newton' or 'lbfgs'. stderr_ is not "
-        "set.",
+        f"solver='sgd' ({method}) stopped after {result.n_iter} epoch(s) short of the optimum: "
+        f"full-batch ||grad||_inf = {g:.2e} > tol={tol:g}, objective {gap:.3g} above the "
+        f"minimum {best:.6g} (relative {gap / max(abs(best), 1e-300):.2e}); {advice}, or use "
+        "solver='newton' or 'lbfgs'. stderr_ is not set.",
         ConvergenceWarning,
         stacklevel=3,
     )
@@ -298,12 +322,11 @@ def _check_sgd_optimum(problem: LogisticProblem, result: OptimizeResult) -> bool
 
 
 def _warn_not_converged(solver: str, result: OptimizeResult, max_iter: int, tol: float) -> None:
-    what = "the epoch loss improving by" if solver == "sgd" else "||grad||_inf <="
+    what = "||grad||_inf <="
     advice = {
         "newton": "increase max_iter or alpha",
         "lbfgs": "increase max_iter, scale the features, or increase alpha",
         "gd": "increase max_iter, scale the features, or use solver='newton' or 'lbfgs'",
-        "sgd": "increase max_iter (epochs), lower learning_rate, or scale the features",
     }[solver]
     if solver == "lbfgs" and result.n_iter < max_iter:
         advice = ("the loss stopped decreasing in float64 before the gradient reached tol: "

@@ -1,12 +1,13 @@
-"""Numba kernels of the linear models: one epoch of minibatch SGD, and a one-pass logistic loss.
+"""Numba kernels of the linear models: one epoch of minibatch SGD, and one epoch of SAGA.
 
-Plain array-in, array-out functions compiled with ``@njit(cache=True)``; no validation and no
-random numbers (the caller draws the sample order). The fast-math flags ``reassoc`` and
+Plain array functions compiled with ``@njit(cache=True)``; no validation and no random numbers
+(the caller draws the sample order). The SGD epochs return a new ``theta``; the SAGA epochs
+update ``theta``, the gradient table and its mean in place. The fast-math flags ``reassoc`` and
 ``contract`` (no others: NaN and infinity keep their meaning) let the inner products vectorize;
 they change the order of summation, at the level of round-off. The kernels' NumPy twins, the
 readable specifications that the tests compare them with, are
-:func:`tunelab.optim.sgd.linear_sgd_epoch_numpy`, :func:`tunelab.optim.sgd.softmax_sgd_epoch_numpy`
-and :func:`tunelab.losses.logistic_loss_numpy`.
+:func:`tunelab.optim.sgd.linear_sgd_epoch_numpy`, :func:`tunelab.optim.sgd.softmax_sgd_epoch_numpy`,
+:func:`tunelab.optim.saga.saga_epoch_numpy` and :func:`tunelab.optim.saga.saga_softmax_epoch_numpy`.
 """
 
 from __future__ import annotations
@@ -16,34 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["linear_sgd_epoch", "logistic_loss_grad", "softmax_sgd_epoch"]
-
-
-@njit(cache=True, fastmath={"reassoc", "contract"})
-def logistic_loss_grad(X, y, w, b):
-    """Summed logistic loss and its gradient in one pass over the rows of ``X``.
-
-    Returns ``(sum_i l_i, sum_i r_i x_i, sum_i r_i)`` with ``z_i = x_i @ w + b``,
-    ``l_i = log(1 + e^{z_i}) - y_i z_i`` and ``r_i = sigmoid(z_i) - y_i``. Each row is read
-    once: its dot product and its gradient term use it while it is in cache, so the kernel
-    streams ``X`` once where ``X @ w`` then ``X.T @ r`` stream it twice. ``reassoc`` lets the
-    dot products vectorize (a summation-order change, of the size of round-off).
-    """
-    n, p = X.shape
-    grad = np.zeros(p)
-    grad_b = 0.0
-    total = 0.0
-    for i in range(n):
-        z = b
-        for j in range(p):
-            z += X[i, j] * w[j]
-        e = math.exp(-abs(z))  # log(1 + e^z) = log1p(e^-|z|) + max(z, 0)
-        total += math.log1p(e) + max(z, 0.0) - y[i] * z
-        r = (1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)) - y[i]
-        grad_b += r
-        for j in range(p):
-            grad[j] += r * X[i, j]
-    return total, grad, grad_b
+__all__ = ["linear_sgd_epoch", "saga_epoch", "saga_softmax_epoch", "softmax_sgd_epoch"]
 
 
 @njit(cache=True, fastmath={"reassoc", "contract"})
@@ -147,3 +121,150 @@ def softmax_sgd_epoch(X, y, theta, order, lrs, alpha, fit_intercept, batch_size,
                 penalty = alpha * theta[c * d + j] if j < p else 0.0
                 theta[c * d + j] -= lr * (grad[c * d + j] / m + penalty)
     return theta, total / n
+
+
+@njit(cache=True)
+def _glm_loss(z, y, logistic):
+    """The loss of one sample at the linear predictor ``z``: logistic or half squared."""
+    if logistic:
+        return math.log1p(math.exp(-abs(z))) + max(z, 0.0) - y * z
+    return 0.5 * (z - y) * (z - y)
+
+
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def saga_epoch(X, y, v, norms, theta, order, table, mean, step, lipschitz, alpha,
+               fit_intercept, batch_size, logistic):
+    r"""One epoch of minibatch SAGA on the squared (``logistic=False``) or logistic loss.
+
+    ``table[i]`` holds sample ``i``'s stored residual :math:`v_i\,\ell'(z_i)` (its stored
+    gradient is ``table[i] * (x_i, 1)``) and ``mean`` the average of the stored gradients over
+    all ``n`` samples. Minibatch ``B = order[k * batch_size:(k + 1) * batch_size]`` computes its
+    new residuals at the current ``theta``, steps along
+    ``sum_{i in B} (new_i - table[i]) (x_i, 1) / |B| + mean + alpha (w, 0)``, then writes the new
+    residuals into ``table`` and their change into ``mean``. Updates ``theta``, ``table`` and
+    ``mean`` in place.
+
+    ``step > 0`` is a constant step. ``step == 0`` takes the step :math:`1/(3(\hat L+\alpha))`
+    with :math:`\hat L` (starting at ``lipschitz``) estimated as in Schmidt, Le Roux and Bach
+    (2017, Sec. 4.6): doubled until each visited sample's loss satisfies
+    :math:`f_i(\theta - \nabla f_i/\hat L) \le f_i(\theta) - \|\nabla f_i\|^2/(2\hat L)`, and
+    multiplied by :math:`2^{-1/n}` after every step. ``norms[i]`` is :math:`\|(x_i, 1)\|^2`, so
+    the test costs O(1) per sample. Returns the final :math:`\hat L`.
+    """
+    n, p = X.shape
+    d = theta.shape[0]
+    change = np.empty(d)
+    decay = 2.0 ** (-1.0 / n)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        change[:] = 0.0
+        for t in range(start, stop):
+            i = order[t]
+            z = theta[p] if fit_intercept else 0.0
+            for j in range(p):
+                z += X[i, j] * theta[j]
+            if logistic:
+                e = math.exp(-abs(z))
+                r = (1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)) - y[i]
+            else:
+                r = z - y[i]
+            if step == 0.0:
+                g2 = v[i] * r * r * norms[i]  # ||grad f_i||^2 / v_i
+                if g2 > 1e-8:
+                    f = _glm_loss(z, y[i], logistic)
+                    while _glm_loss(z - v[i] * r * norms[i] / lipschitz, y[i], logistic) > (
+                        f - 0.5 * g2 / lipschitz
+                    ):
+                        lipschitz *= 2.0
+            delta = v[i] * r - table[i]
+            table[i] += delta
+            for j in range(p):
+                change[j] += delta * X[i, j]
+            if fit_intercept:
+                change[p] += delta
+        m = stop - start
+        gamma = step if step > 0.0 else 1.0 / (3.0 * (lipschitz + alpha))
+        for j in range(d):
+            penalty = alpha * theta[j] if j < p else 0.0
+            theta[j] -= gamma * (change[j] / m + mean[j] + penalty)
+            mean[j] += change[j] / n
+        lipschitz *= decay ** m
+    return lipschitz
+
+
+
+@njit(cache=True)
+def _softmax_sample_loss(z, label, r, scale):
+    """Cross-entropy of one sample at the logits ``z - scale * r`` (``r`` the residuals)."""
+    z_max = -np.inf
+    for c in range(z.shape[0]):
+        z_max = max(z_max, z[c] - scale * r[c])
+    norm = 0.0
+    for c in range(z.shape[0]):
+        norm += math.exp(z[c] - scale * r[c] - z_max)
+    return z_max + math.log(norm) - (z[label] - scale * r[label])
+
+
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def saga_softmax_epoch(X, y, v, norms, theta, order, table, mean, step, lipschitz, alpha,
+                       fit_intercept, batch_size, n_classes):
+    """One epoch of minibatch SAGA on the softmax cross-entropy.
+
+    As :func:`saga_epoch` with ``K = n_classes`` residuals per sample: ``table`` is (n, K),
+    ``table[i, c] = v_i (softmax(z_i)_c - [y_i = c])``, and ``theta`` and ``mean`` are the
+    row-major (K, d) parameters and stored-gradient mean, one row per class, intercept last.
+    Returns the final Lipschitz estimate (``step == 0``: the adaptive step of
+    :func:`saga_epoch`).
+    """
+    n, p = X.shape
+    K = n_classes
+    d = p + 1 if fit_intercept else p
+    change = np.empty(K * d)
+    z = np.empty(K)
+    r = np.empty(K)
+    decay = 2.0 ** (-1.0 / n)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        change[:] = 0.0
+        for t in range(start, stop):
+            i = order[t]
+            z_max = -np.inf
+            for c in range(K):
+                zc = theta[c * d + p] if fit_intercept else 0.0
+                for j in range(p):
+                    zc += X[i, j] * theta[c * d + j]
+                z[c] = zc
+                z_max = max(z_max, zc)
+            norm = 0.0
+            for c in range(K):
+                norm += math.exp(z[c] - z_max)
+            label = int(y[i])
+            r_sq = 0.0
+            for c in range(K):
+                r[c] = math.exp(z[c] - z_max) / norm - (1.0 if c == label else 0.0)
+                r_sq += r[c] * r[c]
+            if step == 0.0:
+                g2 = v[i] * r_sq * norms[i]
+                if g2 > 1e-8:
+                    f = z_max + math.log(norm) - z[label]
+                    while _softmax_sample_loss(z, label, r, v[i] * norms[i] / lipschitz) > (
+                        f - 0.5 * g2 / lipschitz
+                    ):
+                        lipschitz *= 2.0
+            for c in range(K):
+                delta = v[i] * r[c] - table[i, c]
+                table[i, c] += delta
+                for j in range(p):
+                    change[c * d + j] += delta * X[i, j]
+                if fit_intercept:
+                    change[c * d + p] += delta
+        m = stop - start
+        gamma = step if step > 0.0 else 1.0 / (3.0 * (lipschitz + alpha))
+        for c in range(K):
+            for j in range(d):
+                k = c * d + j
+                penalty = alpha * theta[k] if j < p else 0.0
+                theta[k] -= gamma * (change[k] / m + mean[k] + penalty)
+                mean[k] += change[k] / n
+        lipschitz *= decay ** m
+    return lipschitz
