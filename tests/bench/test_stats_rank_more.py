@@ -9,7 +9,6 @@ from scipy import stats as sps
 
 from tunelab.bench import stats
 
-
 SIZES = [(N, k) for N in [2, 3, 5, 10, 13, 30, 100, 333, 1000] for k in [2, 3, 5, 7]]
 
 
