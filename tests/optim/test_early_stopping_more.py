@@ -81,3 +81,8 @@ def test_smallest_arguments():
     stopper = EarlyStopping(patience=1, tol=0.0)
     assert (stopper.patience, stopper.tol) == (1, 0.0)
     assert stopper.best_score == -math.inf and stopper.best_epoch is None
+
+
+def test_a_fresh_stopper_has_no_epochs_without_progress():
+    stopper = EarlyStopping(patience=1)
+    assert stopper.n_no_progress == 0 and not stopper.should_stop

@@ -186,3 +186,49 @@ def test_gd_argument_ranges():
             gradient_descent(fun, np.array([1.0]), **kwargs)
     res = gradient_descent(fun, np.array([1.0]), max_iter=0, tol=0.0)
     assert res.n_iter == 0 and res.x[0] == 1.0
+
+
+def test_newton_falls_back_to_minus_g_when_the_direction_is_not_descent():
+    # H = diag(inf, 1) factors, but its direction (-0, 0) at g = (1, 0) has slope -0: not a
+    # descent direction, so the iteration steps along -g (and reaches x = (-1, 0)).
+    def fun(x):
+        return x[0] + 0.5 * x[1] ** 2, np.array([1.0, x[1]]), np.diag([np.inf, 1.0])
+
+    d = _newton_direction(np.diag([np.inf, 1.0]), np.array([1.0, 0.0]))
+    assert not np.dot([1.0, 0.0], d) < 0.0
+    res = newton(fun, np.zeros(2), max_iter=1)
+    np.testing.assert_array_equal(res.x, [-1.0, 0.0])
+    assert res.n_iter == 1
+
+
+def test_newton_stops_at_an_exact_minimum_with_zero_tol():
+    # |g| = 0 <= tol = 0: converged without a step (a step would need a descent direction).
+    res = newton(lambda x: (float(x @ x), 2 * x, 2 * np.eye(2)), np.zeros(2), tol=0.0)
+    assert res.n_iter == 0 and res.converged and res.grad_norm == 0.0
+    res = gradient_descent(lambda x: (float(x @ x), 2 * x), np.zeros(2), tol=0.0)
+    assert res.n_iter == 0 and res.converged
+
+
+def test_newton_direction_uses_all_100_shifts():
+    # Eigenvalue 1 - 5e26: the 100th try, tau = 1e-3 * 2^98 = 3.2e26, is still too small
+    # (a 101st, 6.3e26, would do): steepest descent.
+    H = np.array([[1.0, 5e26], [5e26, 1.0]])
+    g = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(_newton_direction(H, g), -g)
+    H = np.array([[1.0, 3e26], [3e26, 1.0]])  # the 100th try works
+    want = -np.linalg.solve(H + 1e-3 * 2.0**98 * np.eye(2), g)
+    np.testing.assert_allclose(_newton_direction(H, g), want, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "g1, second",
+    [
+        (-0.5, 0.5 + 1.0 * 0.5),  # s = 1/2, y = 1/2: step s's / s'y = 1
+        (-1.0, 0.5 + 1.0 * 1.0),  # s'y = 0: twice the last step, 2 * 1/2
+        (-2.0, 0.5 + 1.0 * 2.0),  # s'y < 0: twice the last step
+    ],
+)
+def test_gd_barzilai_borwein_fallback_doubles_a_step_other_than_one(g1, second):
+    fun = Scripted([-1.0, g1, 0.0])
+    gradient_descent(fun, np.array([0.0]), learning_rate=0.5, max_iter=2, tol=0.0)
+    assert fun.points[:3] == [0.0, 0.5, second]

@@ -158,3 +158,12 @@ def test_adam_with_zero_betas_keeps_a_small_gradient_after_a_large_one():
     before = x.copy()
     rule.step([x], [np.array([1e-9])])
     assert x[0] - before[0] == pytest.approx(-1e-9 / (1e-9 + 1e-6), rel=1e-12)
+
+
+@pytest.mark.parametrize("rule", [SGD(0.1), Momentum(0.1), Nesterov(0.1), Adam()])
+def test_a_rule_refuses_params_other_than_those_its_state_was_built_for(rule):
+    rule.step([np.zeros(2), np.zeros(3)], [np.ones(2), np.ones(3)])
+    with pytest.raises(ValueError):
+        rule.step([np.zeros(2), np.zeros(3), np.zeros(1)], [np.ones(2), np.ones(3), np.ones(1)])
+    rule.reset()
+    rule.step([np.zeros(1)], [np.ones(1)])  # after reset, any parameters
