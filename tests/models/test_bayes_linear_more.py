@@ -121,3 +121,36 @@ def test_alpha_and_beta_must_be_positive(name):
     with pytest.raises(ValueError, match=name):
         BayesianLinearRegression(**{name: 0.0}).fit(X, y)
     BayesianLinearRegression(**{name: 1e-300}, fit_evidence=False).fit(X, y)
+
+
+def test_targets_orthogonal_to_the_features_have_no_evidence_maximum():
+    # X^T y = 0 (centred): the posterior mean is 0, so alpha = gamma / |m|^2 has no finite value.
+    X = np.array([[-1.0], [0.0], [1.0]])
+    y = np.array([1.0, -2.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(ConvergenceWarning, match="no finite maximum"):
+            model = BayesianLinearRegression().fit(X, y)
+    assert model.coef_[0] == 0.0 and model.alpha_ == 1.0
+
+
+def test_fixed_point_with_less_than_one_effective_sample_to_spare():
+    # 6 rows of weight 0.8: n = 4.8, N = 3.8, gamma just below p = 3, so 0 < N - gamma < 1;
+    # at the returned alpha, beta the fixed-point equations (PRML 3.92, 3.95) hold.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6, 3))
+    y = X @ [3.0, 2.0, -1.0] + 0.3 * rng.normal(size=6)
+    w = np.full(6, 0.8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BayesianLinearRegression(tol=1e-12, max_iter=10_000).fit(X, y, sample_weight=w)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    Xw, yw = Xc * np.sqrt(w)[:, None], yc * np.sqrt(w)
+    s = np.linalg.eigvalsh(Xw.T @ Xw)
+    a, b = model.alpha_, model.beta_
+    m = b * np.linalg.solve(a * np.eye(3) + b * Xw.T @ Xw, Xw.T @ yw)
+    gamma = np.sum(b * s / (a + b * s))
+    N = w.sum() - 1
+    assert 0 < N - gamma < 1
+    assert a == pytest.approx(gamma / (m @ m), rel=1e-9)
+    assert b == pytest.approx((N - gamma) / np.sum((yw - Xw @ m) ** 2), rel=1e-9)
