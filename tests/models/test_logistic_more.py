@@ -69,6 +69,9 @@ def test_newton_report_names_the_default_max_iter(binary_data):
     with pytest.warns(ConvergenceWarning, match="of max_iter=100 iterations") as record:
         LogisticRegression(tol=1e-300).fit(X, y)
     assert record[0].filename == __file__
+    message = str(record[0].message)
+    assert "increase max_iter or alpha" in message  # Newton's advice, even when stopped early
+    assert "below what the loss resolves" not in message
 
 
 def test_lbfgs_reports_running_out_of_iterations(binary_data):

@@ -50,3 +50,27 @@ def test_weighted_objective_gradient_and_hessian(K, fit_intercept, kind, rng):
         [(prob.loss(theta + h * e)[1] - prob.loss(theta - h * e)[1]) / (2 * h) for e in eye]
     )
     np.testing.assert_allclose(H, fd_hess, rtol=1e-5, atol=1e-7)
+
+
+def test_stderr_of_a_regular_fit_is_statsmodels_bse():
+    sm = pytest.importorskip("statsmodels.api")
+    from tunelab.models import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ [1.0, -0.5, 0.2]))).astype(int)
+    model = LogisticRegression(alpha=0.0).fit(X, y)
+    bse = sm.Logit(y, sm.add_constant(X)).fit(disp=0).bse
+    np.testing.assert_allclose(model.stderr_[0], bse[1:], rtol=1e-6)
+
+
+def test_singular_information_warns_at_the_caller():
+    from tunelab.models import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ [1.0, -0.5, 0.2]))).astype(int)
+    with pytest.warns(UserWarning, match="Fisher information is singular") as record:
+        model = LogisticRegression(alpha=0.0).fit(np.column_stack([X, X[:, 0]]), y)
+    assert [w.filename for w in record] == [__file__]
+    assert np.all(np.isnan(model.stderr_))
