@@ -74,3 +74,15 @@ def test_singular_information_warns_at_the_caller():
         model = LogisticRegression(alpha=0.0).fit(np.column_stack([X, X[:, 0]]), y)
     assert [w.filename for w in record] == [__file__]
     assert np.all(np.isnan(model.stderr_))
+
+
+def test_a_round_off_pivot_counts_as_singular():
+    # A duplicated column: the Cholesky factor of the information exists in floating point,
+    # but its smallest pivot squared (1.4e-14) is round-off of the largest diagonal entry (75).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ [1.0, -0.5, 0.2]))).astype(int)
+    prob = LogisticProblem(np.column_stack([X, X[:, 0]]), y, 2, 0.0, True)
+    with pytest.warns(UserWarning, match="singular"):
+        se = prob.stderr(np.zeros(5))
+    assert np.all(np.isnan(se))
