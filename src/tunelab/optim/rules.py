@@ -245,12 +245,14 @@ class Adam(UpdateRule):
         step = self.learning_rate * c2 / (1.0 - b1**t)
         eps = self.eps * c2
         for p, g, (m, s, tmp) in zip(params, grads, self._state, strict=True):
-            np.subtract(g, m, out=tmp)
-            tmp *= 1.0 - b1
+            # Alg. 1's products as written: m + (1 - b1)(g - m) would lose a small g after a
+            # large m (with b1 = 0, m_t would not be g_t exactly), and so for s
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m *= b1
             m += tmp  # m_t = b1 m + (1 - b1) g
             np.multiply(g, g, out=tmp)
-            tmp -= s
             tmp *= 1.0 - b2
+            s *= b2
             s += tmp  # s_t = b2 s + (1 - b2) g^2
             np.sqrt(s, out=tmp)
             tmp += eps
