@@ -376,3 +376,18 @@ def test_a_file_written_before_gradients_were_stored_loads(tmp_path):
     assert [t.gradient for t in study.trials] == [None] * 3
     study.optimize(_quadratic, n_trials=1, progress=False)
     assert tl.study.Study.load(path).trials[3].gradient == _quadratic(study.trials[3].params)[1]
+
+
+def test_lbfgsb_doubles_its_step_where_the_curvature_is_not_positive():
+    """On the concave side of a sigmoid (a plateau's edge) the steps double: 0.5, 1, 2, 4."""
+    space = Space({"x": Real(-20.0, 20.0)})
+    hs = HypergradientSearch(
+        space, optimizer="lbfgsb", learning_rate=0.5, x0={"x": 15.0}, gtol=None
+    )
+    xs = []
+    for _ in range(5):
+        c = hs.ask()
+        xs.append(c["x"])
+        s = 1 / (1 + math.exp(-c["x"]))
+        hs.tell(c, s, gradient={"x": s * (1 - s)})
+    assert xs == pytest.approx([15.0, 14.5, 13.5, 11.5, 7.5], abs=1e-12)

@@ -25,8 +25,11 @@ the learning rate):
   recursion on the free coordinates (a coordinate at a bound whose gradient points out of the
   box is held fixed), then a backtracking Armijo search along the projection arc,
   :math:`f(P(t_k + a d_k)) \le f(t_k) + c_1 g_k^\top (P(t_k + a d_k) - t_k)`, halving
-  :math:`a` from 1. Its first step has length :math:`\eta` in the max-norm. It uses the
-  told values, the other two only the gradients.
+  :math:`a` from 1. Its first step has length :math:`\eta` in the max-norm, and so has a
+  steepest-descent step after the memory is reset, unless the last step found no positive
+  curvature (:math:`s^\top y \le 0`, as on the edge of a plateau of the validation loss):
+  the next step is then twice as long as the last, so that a start far out on a plateau
+  is left in a few steps. It uses the told values, the other two only the gradients.
 
 Stopping rule: the search stops (``ask`` raises :class:`~tunelab.exceptions.SearchExhausted`,
 which ends a study's run) once the projected gradient :math:`\|P(t_k - g_k) - t_k\|_\infty`
@@ -171,6 +174,7 @@ class HypergradientSearch(Strategy):
         self._v = np.zeros(len(dims))
         self._k = 0  # accepted steps
         self._step = 1.0  # L-BFGS line-search step
+        self._length = self.learning_rate  # L-BFGS steepest-descent step length
         self._memory: list[tuple[np.ndarray, np.ndarray]] = []
         self._gradient: dict[str, Any] | None = None
         self._path: list[tuple[dict[str, float], float, np.ndarray]] = []
@@ -270,6 +274,9 @@ class HypergradientSearch(Strategy):
             s, y = t - t0, g - g0
             if s @ y > 1e-12 * np.linalg.norm(s) * np.linalg.norm(y):
                 self._memory = [*self._memory[-(_MEMORY - 1) :], (s, y)]
+                self._length = self.learning_rate
+            else:  # no positive curvature along the step (a plateau's edge): go twice as far
+                self._memory, self._length = [], 2.0 * float(np.max(np.abs(s)))
         self._path.append((config, value, g))
         self._base = (t.copy(), value, g)
         self._k += 1
@@ -311,7 +318,7 @@ class HypergradientSearch(Strategy):
         if not self._memory or g @ d >= 0:  # the first step, or no descent: steepest
             self._memory = []
             scale = np.max(np.abs(g * free))
-            d = -g * free * (eta / scale if scale > 0 else 0.0)
+            d = -g * free * (self._length / scale if scale > 0 else 0.0)
         self._m, self._step = d, 1.0
         return d
 
