@@ -1,5 +1,6 @@
 """Gradient-based hyperparameter optimization: exact hypergradients of validation losses."""
 
 from tunelab.hypergrad.implicit import CrossValidationLoss, ValidationLoss
+from tunelab.hypergrad.unrolled import UnrolledValidationLoss
 
-__all__ = ["CrossValidationLoss", "ValidationLoss"]
+__all__ = ["CrossValidationLoss", "UnrolledValidationLoss", "ValidationLoss"]

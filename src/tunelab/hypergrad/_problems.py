@@ -36,9 +36,9 @@ class Ridge:
         self.gram = self.Xc.T @ self.Xc / self.n
 
     def fit(self, lam, theta0=None, max_iter=None, tol=None):
-        """Closed form; returns ``(theta, gradient norm)``."""
+        """Closed form; returns ``(theta, gradient norm, iterations)``."""
         w = np.linalg.solve(self.gram + np.diag(lam), self.Xc.T @ self.yc / self.n)
-        return w, 0.0
+        return w, 0.0, 0
 
     def hessian(self, theta, lam):
         return self.gram + np.diag(lam)
@@ -130,13 +130,14 @@ class Logistic:
         return out
 
     def fit(self, lam, theta0=None, max_iter=100, tol=1e-10):
-        """Newton's method with backtracking; returns ``(theta, max |gradient|)``."""
+        """Newton's method with backtracking; returns ``(theta, max |gradient|, iterations)``."""
         d = self.X1.shape[1] * self.rows
         theta = np.zeros(d) if theta0 is None else theta0.copy()
         f = self.objective(theta, lam)
-        for _ in range(max_iter):
+        n_iter = 0
+        for n_iter in range(max_iter + 1):  # noqa: B007 (the count is returned)
             g = self.gradient(theta, lam)
-            if np.max(np.abs(g)) <= tol:
+            if np.max(np.abs(g)) <= tol or n_iter == max_iter:
                 break
             step = np.linalg.solve(self.hessian(theta, lam), g)
             t, f_new = 1.0, self.objective(theta - step, lam)
@@ -151,7 +152,7 @@ class Logistic:
                 t, f_new = 1.0, self.objective(theta - step, lam)
             theta, f = theta - t * step, f_new
         theta = self._centre(theta)
-        return theta, float(np.max(np.abs(self.gradient(theta, lam))))
+        return theta, float(np.max(np.abs(self.gradient(theta, lam)))), n_iter
 
     def _centre(self, theta):
         if self.rows == 1 or not self.fit_intercept:

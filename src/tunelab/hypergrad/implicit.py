@@ -72,6 +72,49 @@ class ValidationLoss:
         ``tol``; a larger gap warns (``ConvergenceWarning``), the hypergradient is then inexact.
     max_iter : int, default=100
         Newton iterations of the inner fit.
+    warm_start : bool, default=True
+        Start each inner fit from the previous call's solution (and, with ``tol_schedule``,
+        each conjugate-gradient solve from the previous call's solution of the system).
+    tol_schedule : (float, float) or None, default=None
+        HOAG's inexact hypergradients (Pedregosa 2016): ``(eps0, rate)`` stops the ``k``-th
+        call's (``k = 0, 1, ...``) inner fit once the max-norm of the training objective's
+        gradient is at most :math:`\epsilon_k = \epsilon_0\,\mathrm{rate}^k` and solves the
+        linear system by conjugate gradients to a residual norm of at most
+        :math:`\epsilon_k` (Pedregosa's setting is ``(0.01, 0.9)``). ``None``: exact, to
+        ``tol``. See Notes for the error this leaves in the hypergradient.
+
+    Attributes
+    ----------
+    n_calls : int
+        Calls so far (the ``k`` of ``tol_schedule``).
+    n_inner_iter : int
+        Newton iterations of the inner fits, summed over the calls.
+    n_cg_iter : int
+        Conjugate-gradient iterations, summed over the calls (0 with Cholesky).
+    last_tol : float
+        The inner tolerance of the last call.
+
+    Notes
+    -----
+    With the inner fit :math:`\hat\theta` stopped at :math:`\|\nabla_\theta
+    h(\hat\theta)\|_\infty \le \epsilon` and the system solved to a residual
+    :math:`\|H q - \nabla_\theta g\|_2 \le \epsilon`, and with :math:`\mu` a lower bound
+    of the Hessian's eigenvalues near :math:`\theta^*` (:math:`\delta = \sqrt{d}\,
+    \epsilon/\mu \ge \|\hat\theta - \theta^*\|_2`), the returned gradient
+    :math:`p = -\hat B^\top q` obeys (Pedregosa 2016, Theorem 1, with its constants made
+    explicit)
+
+    .. math::
+
+        \|p - \nabla f\|_2 \le \frac{\|\hat B\|_2\,\epsilon}{\mu}
+        + \frac{\|\hat B\|_2}{\mu}\Big(L_g + \frac{L_H\,\gamma}{\mu}\Big)\delta
+        + \frac{\gamma\,\delta}{\mu},
+
+    :math:`L_g, L_H` the Lipschitz constants of :math:`\nabla_\theta g` and of the Hessian,
+    :math:`\gamma = \|\nabla_\theta g(\theta^*)\|_2`, and :math:`\|B - \hat B\|_2 \le
+    \|\hat\theta - \theta^*\|_2` (here :math:`B = \partial^2 h/\partial\theta\,
+    \partial\lambda` is :math:`\mathrm{diag}(w)`, so :math:`L_B = 1`): the error is
+    :math:`O(\epsilon_k)`, which HOAG drives to zero while the outer loop converges.
 
     Examples
     --------
@@ -87,7 +130,9 @@ class ValidationLoss:
 
     def __init__(self, estimator: Any, X_train: Any, y_train: Any, X_val: Any, y_val: Any,
                  metric: str | None = None, method: str = "implicit", solver: str = "auto",
-                 cholesky_max: int = 2000, tol: float = 1e-12, max_iter: int = 100):
+                 cholesky_max: int = 2000, tol: float = 1e-12, max_iter: int = 100,
+                 warm_start: bool = True,
+                 tol_schedule: tuple[float, float] | None = None):
         kind = type(estimator).__name__
         if kind not in _SUPPORTED or not hasattr(estimator, "get_params"):
             raise TypeError(f"estimator: cannot differentiate {kind}; supported: "
@@ -101,6 +146,12 @@ class ValidationLoss:
         self.kind, self.metric = kind, _METRICS[kind]
         self.solver, self.cholesky_max = solver, int(cholesky_max)
         self.tol, self.max_iter = float(tol), int(max_iter)
+        if not isinstance(warm_start, bool):
+            raise TypeError(f"warm_start must be True or False; got {warm_start!r}")
+        self.warm_start, self.tol_schedule = warm_start, _check_schedule(tol_schedule)
+        self.n_calls = self.n_inner_iter = self.n_cg_iter = 0
+        self.last_tol = self.tol
+        self._q = None
         X, y = _as_data(X_train, y_train, "X_train, y_train")
         Xv, yv = _as_data(X_val, y_val, "X_val, y_val")
         if Xv.shape[1] != X.shape[1]:
@@ -157,14 +208,21 @@ class ValidationLoss:
                 grad["beta"] = np.float64(gb)
             return value, grad
         lam = np.broadcast_to(alpha, (self.n_features,)).astype(float)
-        theta, gap = self.problem.fit(lam, self._theta, self.max_iter, self.tol)
-        if gap > self.tol:
+        tol = self.tol
+        if self.tol_schedule is not None:
+            tol = self.tol_schedule[0] * self.tol_schedule[1] ** self.n_calls
+        self.n_calls += 1
+        self.last_tol = tol
+        start = self._theta if self.warm_start else None
+        theta, gap, n_iter = self.problem.fit(lam, start, self.max_iter, tol)
+        self.n_inner_iter += n_iter
+        if gap > tol:
             warnings.warn(f"the inner fit did not converge: max |gradient| = {gap:.3g} > tol="
-                          f"{self.tol:g}; the hypergradient is inexact. Raise max_iter.",
+                          f"{tol:g}; the hypergradient is inexact. Raise max_iter.",
                           ConvergenceWarning, stacklevel=2)
         self._theta = theta
         value, gv = self.problem.validation(theta, *self._val)
-        v = self._solve(theta, lam, gv)
+        v = self._solve(theta, lam, gv, None if self.tol_schedule is None else tol)
         g_lam = -(self.problem.mixed(theta).T @ v)
         return value, {"alpha": np.float64(g_lam.sum()) if alpha.ndim == 0 else g_lam}
 
@@ -173,19 +231,42 @@ class ValidationLoss:
         lam = np.broadcast_to(self._params(params)["alpha"], (self.n_features,)).astype(float)
         return self.problem.coef(self.problem.fit(lam, None, self.max_iter, self.tol)[0])
 
-    def _solve(self, theta, lam, rhs):
-        """Solve :math:`H v = \\nabla_\\theta g` by Cholesky or conjugate gradients."""
+    def _solve(self, theta, lam, rhs, atol=None):
+        """Solve :math:`H v = \\nabla_\\theta g` by Cholesky or conjugate gradients (to a
+        residual norm of ``atol`` when given, from the previous solution with warm starts)."""
         use_cg = self.solver == "cg" or (self.solver == "auto" and len(theta) > self.cholesky_max)
-        if not use_cg:
+        if not use_cg and atol is None:
             return cho_solve(cho_factor(self.problem.hessian(theta, lam)), rhs)
-        op = LinearOperator((len(theta),) * 2, matvec=lambda u: self.problem.hvp(theta, lam, u))
-        v, info = cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=10 * len(theta))
+        count = [0]
+
+        def matvec(u):
+            count[0] += 1
+            return self.problem.hvp(theta, lam, u)
+
+        op = LinearOperator((len(theta),) * 2, matvec=matvec)
+        x0 = self._q if self.warm_start and self._q is not None else None
+        rtol, atol = (1e-12, 0.0) if atol is None else (0.0, atol)
+        v, info = cg(op, rhs, x0=x0, rtol=rtol, atol=atol, maxiter=10 * len(theta))
+        self.n_cg_iter += count[0]
+        self._q = v
         if info != 0:
             gap = np.linalg.norm(self.problem.hvp(theta, lam, v) - rhs)
             warnings.warn(f"conjugate gradients stopped with residual {gap:.3g}; the "
                           "hypergradient is inexact. Use solver='cholesky'.",
                           ConvergenceWarning, stacklevel=3)
         return v
+
+
+def _check_schedule(schedule):
+    if schedule is None:
+        return None
+    try:
+        eps0, rate = (float(x) for x in schedule)
+    except (TypeError, ValueError):
+        raise TypeError(f"tol_schedule must be (eps0, rate) or None; got {schedule!r}") from None
+    if not (eps0 > 0 and 0 < rate <= 1):
+        raise ValueError(f"tol_schedule needs eps0 > 0 and 0 < rate <= 1; got {schedule!r}")
+    return eps0, rate
 
 
 class CrossValidationLoss:
@@ -214,6 +295,11 @@ class CrossValidationLoss:
             raise TypeError(f"cv must be an int >= 2 or a splitter with split(); got {cv!r}")
         self.folds = [ValidationLoss(estimator, X[tr], y[tr], X[te], y[te], metric, **kwargs)
                       for tr, te in cv.split(X, y)]
+
+    @property
+    def n_inner_iter(self) -> int:
+        """Newton iterations of the folds' inner fits, summed."""
+        return sum(f.n_inner_iter for f in self.folds)
 
     def __call__(self, params: dict) -> tuple[float, dict]:
         """Return the mean of the folds' values and the mean of their hypergradients."""

@@ -24,6 +24,7 @@ _REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "genetic": ("genetic", "GeneticSearch", {}),
     "cmaes": ("cmaes", "CMAES", {}),
     "bayes": ("bayes", "BayesianOptimization", {}),
+    "hypergradient": ("hypergradient", "HypergradientSearch", {}),
 }
 
 __getattr__, _dir, _lazy_names = attach(

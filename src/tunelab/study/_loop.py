@@ -43,7 +43,7 @@ from tunelab.study.executors import check_picklable, process_pool, run_trial, ta
 from tunelab.study.trial import Trial, TrialState
 
 _RESULT_FIELDS = ("state", "value", "error", "datetime_start", "datetime_complete",
-                  "intermediate_values", "_raised")
+                  "intermediate_values", "_raised", "gradient")
 SHOWN_FAILURES = 3
 """Failed trials whose warning carries the whole traceback; later ones are counted."""
 

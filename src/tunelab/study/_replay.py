@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+import numpy as np
+
 from tunelab.study.storage import StoredTrial
 from tunelab.study.trial import Trial, TrialState
 
@@ -29,6 +31,20 @@ def told_value(trial: Trial, direction: str) -> float:
     return -trial.value if direction == "maximize" else trial.value
 
 
+def tell(strategy: Any, trial: Trial, direction: str) -> None:
+    """Tell ``strategy`` a finished trial: its told value and, to a strategy that uses
+    gradients (``accepts_gradient``), the trial's gradient (negated when maximizing; none
+    for a failed evaluation)."""
+    value = told_value(trial, direction)
+    if not getattr(strategy, "accepts_gradient", False):
+        strategy.tell(trial.params, value)
+        return
+    gradient = None if trial.gradient is None or math.isnan(value) else trial.gradient
+    if gradient is not None and direction == "maximize":
+        gradient = {k: -(v if isinstance(v, float) else np.asarray(v)) for k, v in gradient.items()}
+    strategy.tell(trial.params, value, gradient=gradient)
+
+
 def event_order(stored: list[StoredTrial]) -> list[tuple[str, Trial]]:
     """The stored trials' asks and tells, in the order they happened."""
     events = [(s.ask_seq, ASK, s.trial) for s in stored]
@@ -43,7 +59,7 @@ def replay(strategy: Any, events: list[tuple[str, Trial]], direction: str) -> No
         if kind == ASK:
             strategy.replay_ask(trial.params)
         else:
-            strategy.tell(trial.params, told_value(trial, direction))
+            tell(strategy, trial, direction)
 
 
 def strategy_options(strategy: Any) -> dict[str, Any]:

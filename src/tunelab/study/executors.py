@@ -12,7 +12,9 @@ Rules for objectives
   configuration as a ``dict`` (a copy: changing it changes nothing).
 * It returns a real number. An exception, a non-finite number or anything that is not a
   real number (a string, ``None``, a bool, an array that is not 0-d) fails the trial;
-  :class:`~tunelab.study.trial.TrialPruned` prunes it.
+  :class:`~tunelab.study.trial.TrialPruned` prunes it. It may return ``(value, gradient)``,
+  ``gradient`` a dict of parameter name -> finite derivative (a number or an array), kept in
+  ``trial.gradient`` and told to strategies that use it (``HypergradientSearch``).
 * With a process pool it must be picklable: a function defined at the top level of an
   importable module (not a lambda, not a function defined inside another function), or an
   instance of such a class. Scripts that start a pool need the ``if __name__ == "__main__":``
@@ -74,7 +76,8 @@ def run_trial(
     trial.datetime_start = _now()
     try:
         result = objective(trial if pass_trial else dict(trial.params))
-        value, error = _as_value(result)
+        result, trial.gradient, error = _split_gradient(result)
+        value, error = _as_value(result) if error is None else (None, error)
     except TrialPruned:
         state, value, error = TrialState.PRUNED, trial.last_intermediate_value(), None
     except Exception as exc:
@@ -104,6 +107,22 @@ def _as_value(result: Any) -> tuple[float | None, str | None]:
     if not math.isfinite(value):
         return None, f"ValueError: the objective returned {value}; values must be finite"
     return value, None
+
+
+def _split_gradient(result: Any) -> tuple[Any, dict | None, str | None]:
+    """``(value, gradient, None)`` for ``(value, {name: derivative})``, the gradient as
+    floats or lists of floats; ``(result, None, None)`` for anything else; a reason for a
+    gradient that is not finite numbers."""
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
+        return result, None, None
+    gradient = {}
+    for name, g in result[1].items():
+        g = np.asarray(g)
+        if g.dtype.kind not in "iuf" or not np.all(np.isfinite(g)):
+            return None, None, (f"ValueError: the objective's gradient[{name!r}] must be "
+                                f"finite numbers; got {result[1][name]!r:.200}")
+        gradient[str(name)] = g.astype(float).tolist()
+    return result[0], gradient, None
 
 
 def _now() -> datetime:

@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS trials (
     error TEXT,
     intermediate TEXT NOT NULL DEFAULT '{}',
     ask_seq INTEGER NOT NULL UNIQUE,
-    tell_seq INTEGER UNIQUE
+    tell_seq INTEGER UNIQUE,
+    gradient TEXT
 );
 """
 
@@ -153,13 +154,14 @@ class SQLiteStorage:
             trial.error,
             json.dumps({str(k): v for k, v in trial.intermediate_values.items()}),
             tell_seq,
+            None if trial.gradient is None else json.dumps(trial.gradient),
             trial.number,
         )
         with self._transaction():
             cursor = self._conn.execute(
                 "UPDATE trials SET state = ?, value = ?, datetime_start = ?, "
-                "datetime_complete = ?, error = ?, intermediate = ?, tell_seq = ? "
-                "WHERE number = ?",
+                "datetime_complete = ?, error = ?, intermediate = ?, tell_seq = ?, "
+                "gradient = ? WHERE number = ?",
                 row,
             )
             if cursor.rowcount != 1:
@@ -169,7 +171,7 @@ class SQLiteStorage:
         """Every stored trial, by number."""
         rows = self._conn.execute(
             "SELECT number, state, params, value, datetime_start, datetime_complete, error, "
-            "intermediate, ask_seq, tell_seq FROM trials ORDER BY number"
+            "intermediate, ask_seq, tell_seq, gradient FROM trials ORDER BY number"
         ).fetchall()
         return [_stored(row) for row in rows]
 
@@ -213,6 +215,8 @@ def _connect(path: str, synchronous: str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.executescript(_SCHEMA)
+        if "gradient" not in {row[1] for row in conn.execute("PRAGMA table_info(trials)")}:
+            conn.execute("ALTER TABLE trials ADD COLUMN gradient TEXT")  # a file of before
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
@@ -237,7 +241,7 @@ class _Transaction:
 
 
 def _stored(row: tuple) -> StoredTrial:
-    number, state, params, value, start, complete, error, intermediate, ask, tell = row
+    number, state, params, value, start, complete, error, intermediate, ask, tell, grad = row
     trial = Trial(
         number,
         json.loads(params),
@@ -247,5 +251,6 @@ def _stored(row: tuple) -> StoredTrial:
         datetime_complete=_from_iso(complete),
         error=error,
         intermediate_values={int(k): float(v) for k, v in json.loads(intermediate).items()},
+        gradient=None if grad is None else json.loads(grad),
     )
     return StoredTrial(trial, ask, tell)

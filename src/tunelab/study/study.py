@@ -35,7 +35,7 @@ from tunelab.space import Space
 from tunelab.study import _export
 from tunelab.study._loop import Run, check_run_args, execute
 from tunelab.study._parts import build_strategy, check_same_settings, open_storage, stored_options
-from tunelab.study._replay import event_order, replay, told_value
+from tunelab.study._replay import event_order, replay, tell
 from tunelab.study.storage import SQLiteStorage
 from tunelab.study.trial import Trial, TrialState
 
@@ -278,7 +278,7 @@ class Study:
 
     def _finish(self, trial: Trial, run: Run) -> None:
         """Tell the strategy a finished trial, store it, then report it."""
-        self.strategy.tell(trial.params, told_value(trial, self.direction))
+        tell(self.strategy, trial, self.direction)
         if self._storage is not None:
             self._storage.finish_trial(trial, self._seq)
         self._seq += 1

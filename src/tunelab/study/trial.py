@@ -68,6 +68,9 @@ class Trial:
         ``TypeError``/``ValueError`` text of an invalid return value.
     intermediate_values : mapping of int to float, default=None
         Values reported with :meth:`report`, by step.
+    gradient : dict or None, default=None
+        ``{name: derivative}`` when the objective returned ``(value, gradient)`` (floats, or
+        lists of floats for array-valued derivatives).
 
     Attributes
     ----------
@@ -91,6 +94,7 @@ class Trial:
         datetime_complete: datetime | None = None,
         error: str | None = None,
         intermediate_values: Mapping[int, float] | None = None,
+        gradient: Mapping[str, Any] | None = None,
     ) -> None:
         self.number = number
         self.params = dict(params)
@@ -100,6 +104,7 @@ class Trial:
         self.datetime_complete = datetime_complete
         self.error = error
         self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
+        self.gradient = None if gradient is None else dict(gradient)
         self._pruner: Callable[[Trial], bool] | None = None
         self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
@@ -139,8 +144,9 @@ class Trial:
         return self.intermediate_values[max(self.intermediate_values)]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings)."""
-        return {
+        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings; ``gradient`` only
+        when there is one)."""
+        data = {
             "number": self.number,
             "state": self.state.value,
             "value": self.value,
@@ -151,6 +157,9 @@ class Trial:
             "error": self.error,
             "intermediate_values": {str(k): v for k, v in self.intermediate_values.items()},
         }
+        if self.gradient is not None:
+            data["gradient"] = dict(self.gradient)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Trial:
@@ -166,6 +175,7 @@ class Trial:
             intermediate_values={
                 int(k): float(v) for k, v in (data.get("intermediate_values") or {}).items()
             },
+            gradient=data.get("gradient"),
         )
 
     def __eq__(self, other: object) -> bool:

@@ -1,0 +1,90 @@
+"""Warm starts and HOAG's inexact hypergradients: the schedule, the saving, the error bound."""
+
+import numpy as np
+import pytest
+
+import tunelab as tl
+from tunelab.hypergrad import CrossValidationLoss, ValidationLoss
+
+
+def _binary(n=200, p=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    y = (X @ rng.normal(size=p) + rng.normal(size=n) > 0).astype(int)
+    return X[: n // 2], y[: n // 2], X[n // 2 :], y[n // 2 :]
+
+
+def _bound(Xt, Xv, theta, alpha, g_star, eps):
+    """The docstring's bound, every constant computed for binary logistic regression."""
+    X1 = np.hstack([Xt, np.ones((len(Xt), 1))])
+    Xv1 = np.hstack([Xv, np.ones((len(Xv), 1))])
+    s = 1 / (1 + np.exp(-X1 @ theta))
+    H = X1.T @ (X1 * (s * (1 - s))[:, None]) / len(X1) + np.diag(np.append(alpha, 0.0))
+    lam_min = np.linalg.eigvalsh(H)[0]
+    L_H = np.mean(np.linalg.norm(X1, axis=1) ** 3) / (6 * np.sqrt(3))  # max |sigma''|
+    L_g = 0.25 * np.linalg.norm(Xv1, 2) ** 2 / len(Xv1)
+    d = len(theta)
+    mu = 0.5 * lam_min
+    delta = np.sqrt(d) * eps / mu
+    assert L_H * delta < 0.5 * lam_min  # mu bounds the Hessian's eigenvalues near theta*
+    gamma, b = np.linalg.norm(g_star), np.max(np.abs(theta[:-1]))
+    return b * eps / mu + b / mu * (L_g + L_H * gamma / mu) * delta + gamma * delta / mu
+
+
+@pytest.mark.parametrize("eps", [1e-4, 1e-5, 1e-6, 1e-7])
+def test_inexact_hypergradient_within_the_stated_bound(eps):
+    Xt, yt, Xv, yv = _binary()
+    alpha = np.geomspace(0.01, 0.3, Xt.shape[1])
+    exact = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv)
+    p_star = exact({"alpha": alpha})[1]["alpha"]
+    theta = exact._theta
+    X1v = np.hstack([Xv, np.ones((len(Xv), 1))])
+    g_star = X1v.T @ (1 / (1 + np.exp(-X1v @ theta)) - yv) / len(Xv)
+    inexact = ValidationLoss(
+        tl.LogisticRegression(), Xt, yt, Xv, yv, tol_schedule=(eps, 1.0), warm_start=False
+    )
+    p = inexact({"alpha": alpha})[1]["alpha"]
+    err = np.linalg.norm(p - p_star)
+    assert err <= _bound(Xt, Xv, theta, alpha, g_star, eps)
+    assert inexact.n_cg_iter > 0 and inexact.last_tol == eps
+    if eps == 1e-4:
+        assert err > 1e-8  # the variant is inexact: the test above can fail
+
+
+def test_schedule_decreases_and_the_error_follows():
+    Xt, yt, Xv, yv = _binary()
+    exact = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv)
+    f = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv, tol_schedule=(0.01, 0.9))
+    errors = []
+    for k in range(60):
+        alpha = 0.05 * (1 + 0.001 * k)
+        assert f.last_tol == (1e-12 if k == 0 else pytest.approx(0.01 * 0.9 ** (k - 1)))
+        g = f({"alpha": alpha})[1]["alpha"]
+        errors.append(abs(g - exact({"alpha": alpha})[1]["alpha"]))
+    assert f.n_calls == 60 and f.last_tol == pytest.approx(0.01 * 0.9**59)
+    # eps fell by 0.9**55 = 0.003 from the first five calls to the last five
+    assert max(errors[-5:]) < 0.02 * max(errors[:5])
+
+
+def test_warm_starts_save_inner_iterations_and_change_nothing():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 10))
+    y = (X @ rng.normal(size=10) + rng.normal(size=300) > 0).astype(int)
+    warm = CrossValidationLoss(tl.LogisticRegression(), X, y, cv=3)
+    cold = CrossValidationLoss(tl.LogisticRegression(), X, y, cv=3, warm_start=False)
+    for alpha in np.geomspace(1e-3, 1e-1, 30):
+        vw, gw = warm({"alpha": alpha})
+        vc, gc = cold({"alpha": alpha})
+        assert vw == pytest.approx(vc, rel=1e-12)
+        assert gw["alpha"] == pytest.approx(gc["alpha"], rel=1e-8)
+    assert warm.n_inner_iter < 0.7 * cold.n_inner_iter
+
+
+def test_schedule_errors():
+    data = _binary()
+    with pytest.raises(ValueError, match="rate"):
+        ValidationLoss(tl.LogisticRegression(), *data, tol_schedule=(0.01, 1.5))
+    with pytest.raises(TypeError, match="tol_schedule"):
+        ValidationLoss(tl.LogisticRegression(), *data, tol_schedule=0.01)
+    with pytest.raises(TypeError, match="warm_start"):
+        ValidationLoss(tl.LogisticRegression(), *data, warm_start=1)
