@@ -24,6 +24,8 @@ _REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "genetic": ("genetic", "GeneticSearch", {}),
     "cmaes": ("cmaes", "CMAES", {}),
     "bayes": ("bayes", "BayesianOptimization", {}),
+    "successive_halving": ("hyperband", "SuccessiveHalving", {}),
+    "hyperband": ("hyperband", "Hyperband", {}),
 }
 
 __getattr__, _dir, _lazy_names = attach(
