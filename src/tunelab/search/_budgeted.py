@@ -250,9 +250,8 @@ class BudgetedSearch(Strategy):
             np.random.SeedSequence([self.seed, _MODEL, k]).generate_state(1, np.uint64)[0]
             >> np.uint64(1)
         )
-        bo = BayesianOptimization(
-            self.space, n_initial=self._n_min(), seed=seed, **(self.bo_options or {})
-        )
+        options = {"batch": "kb", **(self.bo_options or {})}
+        bo = BayesianOptimization(self.space, n_initial=self._n_min(), seed=seed, **options)
         observed = self._observations[budget]
         bo.tell_batch([c for c, _ in observed], [v for _, v in observed])
         seen = {config_key(c) for c, _ in observed}
