@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from tunelab.study import _budgets
 from tunelab.study.storage import StoredTrial
 from tunelab.study.trial import Trial, TrialState
 
@@ -41,9 +42,9 @@ def replay(strategy: Any, events: list[tuple[str, Trial]], direction: str) -> No
     """Feed ``events`` to a fresh ``strategy``: ``replay_ask`` each ask, ``tell`` each tell."""
     for kind, trial in events:
         if kind == ASK:
-            strategy.replay_ask(trial.params)
+            _budgets.replay_ask(strategy, trial)
         else:
-            strategy.tell(trial.params, told_value(trial, direction))
+            _budgets.tell(strategy, trial, told_value(trial, direction))
 
 
 def strategy_options(strategy: Any) -> dict[str, Any]:

@@ -68,6 +68,8 @@ class Trial:
         ``TypeError``/``ValueError`` text of an invalid return value.
     intermediate_values : mapping of int to float, default=None
         Values reported with :meth:`report`, by step.
+    budget : int, float or None, default=None
+        The budget a budgeted strategy chose for this evaluation (``None`` for others).
 
     Attributes
     ----------
@@ -91,6 +93,7 @@ class Trial:
         datetime_complete: datetime | None = None,
         error: str | None = None,
         intermediate_values: Mapping[int, float] | None = None,
+        budget: float | None = None,
     ) -> None:
         self.number = number
         self.params = dict(params)
@@ -100,6 +103,7 @@ class Trial:
         self.datetime_complete = datetime_complete
         self.error = error
         self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
+        self.budget = budget
         self._pruner: Callable[[Trial], bool] | None = None
         self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
@@ -139,7 +143,8 @@ class Trial:
         return self.intermediate_values[max(self.intermediate_values)]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings)."""
+        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings; ``budget`` only
+        when it has one)."""
         return {
             "number": self.number,
             "state": self.state.value,
@@ -150,6 +155,7 @@ class Trial:
             "duration": None if self.duration is None else self.duration.total_seconds(),
             "error": self.error,
             "intermediate_values": {str(k): v for k, v in self.intermediate_values.items()},
+            **({} if self.budget is None else {"budget": self.budget}),
         }
 
     @classmethod
@@ -166,6 +172,7 @@ class Trial:
             intermediate_values={
                 int(k): float(v) for k, v in (data.get("intermediate_values") or {}).items()
             },
+            budget=data.get("budget"),
         )
 
     def __eq__(self, other: object) -> bool:
