@@ -1,10 +1,14 @@
 """Model-based Hyperband (sampler="bayes"): which budget is modeled, what the model adds."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
 from tunelab.search import Hyperband, SuccessiveHalving, _budgeted
-from tunelab.space import Real, Space
+from tunelab.search.bayes import DegradedWarning
+from tunelab.space import Integer, Real, Space
 
 SPACE = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
 OPTIMUM = np.array([0.7, 0.2])
@@ -105,3 +109,27 @@ def test_bo_options_reach_the_model(options):
     for config, value in sh.observations[3]:
         plain.tell(config, value, budget=3)
     assert sh.ask_budget() != plain.ask_budget()
+
+
+def test_model_warnings_are_relayed_once_per_kind():
+    # three configurations only: the models soon propose repeats and warn each time
+    hb = Hyperband(
+        Space({"k": Integer(1, 3)}),
+        1,
+        9,
+        sampler="bayes",
+        min_points=2,
+        random_fraction=0.0,
+        seed=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(60):
+            config, budget = hb.ask_budget()
+            hb.tell(config, (config["k"] - 2) ** 2 + 1 / budget, budget=budget)
+    messages = [str(w.message) for w in caught if w.category is DegradedWarning]
+    assert any("repeat" in m for m in messages)
+    kinds = [re.sub(r"[0-9.e+-]+", "#", m.split(" [model")[0]) for m in messages]
+    assert len(kinds) == len(set(kinds))
+    assert all("later warnings of this kind" in m for m in messages)
+    assert {w.filename for w in caught} == {__file__}

@@ -15,6 +15,8 @@ References
 from __future__ import annotations
 
 import numbers
+import re
+import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -81,6 +83,7 @@ class BudgetedSearch(Strategy):
             b: [] for b in self.budgets
         }
         self._last: Job | None = None
+        self._warned: set[tuple] = set()  # kinds of the models' warnings already relayed
 
     # -- the schedule -----------------------------------------------------------------------
 
@@ -251,15 +254,43 @@ class BudgetedSearch(Strategy):
             >> np.uint64(1)
         )
         options = {"batch": "kb", **(self.bo_options or {})}
-        bo = BayesianOptimization(self.space, n_initial=self._n_min(), seed=seed, **options)
-        observed = self._observations[budget]
-        bo.tell_batch([c for c, _ in observed], [v for _, v in observed])
-        seen = {config_key(c) for c, _ in observed}
-        for bracket in self._open:
-            for config in bracket.alive():
-                if config_key(config) not in seen:
-                    bo.replay_ask(config)
-        return bo.ask()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            bo = BayesianOptimization(self.space, n_initial=self._n_min(), seed=seed, **options)
+            observed = self._observations[budget]
+            bo.tell_batch([c for c, _ in observed], [v for _, v in observed])
+            seen = {config_key(c) for c, _ in observed}
+            for bracket in self._open:
+                for config in bracket.alive():
+                    if config_key(config) not in seen:
+                        bo.replay_ask(config)
+            config = bo.ask()
+        self._relay(caught, budget)
+        return config
+
+    def _relay(self, caught: list[warnings.WarningMessage], budget: Budget) -> None:
+        """Warn once per kind (the message with its numbers left out) for all the models of
+        this strategy, which are fitted afresh for each draw, saying which draw it was."""
+        for w in caught:
+            kind = (w.category, re.sub(r"[0-9.e+-]+", "#", str(w.message)))
+            if kind in self._warned:
+                continue
+            self._warned.add(kind)
+            warnings.warn(
+                f"{w.message} [model of budget {budget}, new configuration "
+                f"{self._n_drawn - 1}; later warnings of this kind from this "
+                f"strategy's models are not shown]",
+                w.category,
+                stacklevel=_caller_level(),
+            )
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside tunelab (the caller's ask)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tunelab."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_budget_arg(value: Any, name: str) -> Budget:
