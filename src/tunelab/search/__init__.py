@@ -25,6 +25,8 @@ _REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "cmaes": ("cmaes", "CMAES", {}),
     "bayes": ("bayes", "BayesianOptimization", {}),
     "hypergradient": ("hypergradient", "HypergradientSearch", {}),
+    "successive_halving": ("hyperband", "SuccessiveHalving", {}),
+    "hyperband": ("hyperband", "Hyperband", {}),
 }
 
 __getattr__, _dir, _lazy_names = attach(

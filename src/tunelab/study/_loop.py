@@ -275,7 +275,7 @@ def _run_async(study: Any, run: Run, pending: list[Trial]) -> None:
 
 def _submit(study: Any, run: Run, trial: Trial) -> Future:
     """Send a copy of ``trial`` (with the pruner) to the executor; renew a broken own pool."""
-    job = Trial(trial.number, trial.params)
+    job = Trial(trial.number, trial.params, budget=trial.budget)
     job._pruner = study.pruner
     try:
         return run.executor.submit(run_trial, run.objective, job, run.pass_trial, run.catch)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.study import _budgets
 from tunelab.study.storage import StoredTrial
 from tunelab.study.trial import Trial, TrialState
 
@@ -32,17 +33,21 @@ def told_value(trial: Trial, direction: str) -> float:
 
 
 def tell(strategy: Any, trial: Trial, direction: str) -> None:
-    """Tell ``strategy`` a finished trial: its told value and, to a strategy that uses
-    gradients (``accepts_gradient``), the trial's gradient (negated when maximizing; none
-    for a failed evaluation)."""
+    """Tell ``strategy`` a finished trial: its told value, at its budget when it has one
+    and, to a strategy that uses gradients (``accepts_gradient``), with the trial's gradient
+    (negated when maximizing; none for a failed evaluation)."""
     value = told_value(trial, direction)
-    if not getattr(strategy, "accepts_gradient", False):
-        strategy.tell(trial.params, value)
-        return
-    gradient = None if trial.gradient is None or math.isnan(value) else trial.gradient
-    if gradient is not None and direction == "maximize":
-        gradient = {k: -(v if isinstance(v, float) else np.asarray(v)) for k, v in gradient.items()}
-    strategy.tell(trial.params, value, gradient=gradient)
+    extra: dict[str, Any] = {}
+    if trial.budget is not None:
+        extra["budget"] = trial.budget
+    if getattr(strategy, "accepts_gradient", False):
+        gradient = None if trial.gradient is None or math.isnan(value) else trial.gradient
+        if gradient is not None and direction == "maximize":
+            gradient = {
+                k: -(v if isinstance(v, float) else np.asarray(v)) for k, v in gradient.items()
+            }
+        extra["gradient"] = gradient
+    strategy.tell(trial.params, value, **extra)
 
 
 def event_order(stored: list[StoredTrial]) -> list[tuple[str, Trial]]:
@@ -57,7 +62,7 @@ def replay(strategy: Any, events: list[tuple[str, Trial]], direction: str) -> No
     """Feed ``events`` to a fresh ``strategy``: ``replay_ask`` each ask, ``tell`` each tell."""
     for kind, trial in events:
         if kind == ASK:
-            strategy.replay_ask(trial.params)
+            _budgets.replay_ask(strategy, trial)
         else:
             tell(strategy, trial, direction)
 

@@ -9,7 +9,8 @@ Rules for objectives
 --------------------
 * The objective receives a :class:`~tunelab.study.trial.Trial` when its first positional
   parameter is named ``trial`` or annotated ``Trial``; otherwise it receives the
-  configuration as a ``dict`` (a copy: changing it changes nothing).
+  configuration as a ``dict`` (a copy: changing it changes nothing), and the budget as its
+  second argument when a budgeted strategy chose one (``trial.budget``).
 * It returns a real number. An exception, a non-finite number or anything that is not a
   real number (a string, ``None``, a bool, an array that is not 0-d) fails the trial;
   :class:`~tunelab.study.trial.TrialPruned` prunes it. It may return ``(value, gradient)``,
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.study import _budgets
 from tunelab.study.trial import Trial, TrialPruned, TrialState
 
 
@@ -75,7 +77,7 @@ def run_trial(
     """
     trial.datetime_start = _now()
     try:
-        result = objective(trial if pass_trial else dict(trial.params))
+        result = objective(*_budgets.arguments(trial, pass_trial))
         result, trial.gradient, error = _split_gradient(result)
         value, error = _as_value(result) if error is None else (None, error)
     except TrialPruned:

@@ -1,7 +1,8 @@
 """SQLite storage of a study: one row per trial, each change in its own transaction.
 
 The file holds everything :meth:`tunelab.study.Study.load` needs: the search space (JSON),
-the strategy's registry name, options and seed, the direction, and every trial. Each trial
+the strategy's registry name, options and seed, the direction, and every trial (with, in
+the table ``budgets``, the budget a budgeted strategy chose for it, as JSON). Each trial
 row carries two positions in the study's event order, ``ask_seq`` (when the strategy
 proposed its configuration) and ``tell_seq`` (when the strategy was told its value), so a
 load can replay the asks and tells in their original order and rebuild the strategy exactly.
@@ -59,6 +60,10 @@ CREATE TABLE IF NOT EXISTS trials (
     ask_seq INTEGER NOT NULL UNIQUE,
     tell_seq INTEGER UNIQUE,
     gradient TEXT
+);
+CREATE TABLE IF NOT EXISTS budgets (
+    number INTEGER PRIMARY KEY,
+    budget TEXT NOT NULL
 );
 """
 
@@ -131,7 +136,9 @@ class SQLiteStorage:
         return settings
 
     def add_trials(self, trials: Iterable[Trial], ask_seqs: Iterable[int]) -> None:
-        """Insert new RUNNING trials, all in one transaction."""
+        """Insert new RUNNING trials (and the budgets they have), all in one transaction."""
+        trials = list(trials)
+        budgets = [(t.number, json.dumps(t.budget)) for t in trials if t.budget is not None]
         rows = [
             (t.number, t.state.value, json.dumps(t.params), _iso(t.datetime_start), seq)
             for t, seq in zip(trials, ask_seqs, strict=True)
@@ -142,6 +149,7 @@ class SQLiteStorage:
                 "VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
+            self._conn.executemany("INSERT INTO budgets (number, budget) VALUES (?, ?)", budgets)
 
     def finish_trial(self, trial: Trial, tell_seq: int) -> None:
         """Write a finished trial's outcome in its own transaction."""
@@ -173,7 +181,11 @@ class SQLiteStorage:
             "SELECT number, state, params, value, datetime_start, datetime_complete, error, "
             "intermediate, ask_seq, tell_seq, gradient FROM trials ORDER BY number"
         ).fetchall()
-        return [_stored(row) for row in rows]
+        stored = [_stored(row) for row in rows]
+        budgets = dict(self._conn.execute("SELECT number, budget FROM budgets").fetchall())
+        for s in stored if budgets else ():
+            s.trial.budget = json.loads(budgets.get(s.trial.number, "null"))
+        return stored
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

@@ -32,7 +32,7 @@ from typing import Any
 from tunelab._validation import check_choice
 from tunelab.search import Strategy
 from tunelab.space import Space
-from tunelab.study import _export
+from tunelab.study import _budgets, _export
 from tunelab.study._loop import Run, check_run_args, execute
 from tunelab.study._parts import build_strategy, check_same_settings, open_storage, stored_options
 from tunelab.study._replay import event_order, replay, tell
@@ -192,7 +192,9 @@ class Study:
         ----------
         objective : callable
             ``objective(config) -> float``, or ``objective(trial) -> float`` when its first
-            parameter is named ``trial`` (see :mod:`tunelab.study.executors` for the rules).
+            parameter is named ``trial`` (see :mod:`tunelab.study.executors` for the rules);
+            ``objective(config, budget)`` with a budgeted strategy (``"hyperband"``,
+            ``"successive_halving"``, :mod:`tunelab.study._budgets`).
         n_trials : int, default=100
             Trials to run in this call, at least 1. Fewer run if ``timeout`` passes, a
             callback calls :meth:`stop`, or a finite strategy (a grid) runs out.
@@ -241,6 +243,7 @@ class Study:
         it interrupted are marked FAILED (their error says so), and a warning tells how many
         trials were kept; a second interrupt during that cleanup propagates.
         """
+        _budgets.check_objective(self.strategy, objective)
         run = Run.create(
             objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
             callbacks=callbacks, progress=progress, mode=mode, catch=catch,
@@ -268,8 +271,8 @@ class Study:
 
     def _ask(self, n: int) -> list[Trial]:
         """Ask for up to ``n`` configurations and record them as RUNNING trials."""
-        configs = self.strategy.ask_batch(n)
-        trials = list(map(Trial, count(len(self._trials)), configs))
+        pairs = _budgets.ask(self.strategy, n)
+        trials = [Trial(i, c, budget=b) for i, (c, b) in zip(count(len(self._trials)), pairs)]
         if self._storage is not None:
             self._storage.add_trials(trials, range(self._seq, self._seq + len(trials)))
         self._seq += len(trials)

@@ -71,6 +71,8 @@ class Trial:
     gradient : dict or None, default=None
         ``{name: derivative}`` when the objective returned ``(value, gradient)`` (floats, or
         lists of floats for array-valued derivatives).
+    budget : int, float or None, default=None
+        The budget a budgeted strategy chose for this evaluation (``None`` for others).
 
     Attributes
     ----------
@@ -95,6 +97,7 @@ class Trial:
         error: str | None = None,
         intermediate_values: Mapping[int, float] | None = None,
         gradient: Mapping[str, Any] | None = None,
+        budget: float | None = None,
     ) -> None:
         self.number = number
         self.params = dict(params)
@@ -105,6 +108,7 @@ class Trial:
         self.error = error
         self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
         self.gradient = None if gradient is None else dict(gradient)
+        self.budget = budget
         self._pruner: Callable[[Trial], bool] | None = None
         self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
@@ -144,8 +148,8 @@ class Trial:
         return self.intermediate_values[max(self.intermediate_values)]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings; ``gradient`` only
-        when there is one)."""
+        """A JSON-ready dict of the trial (datetimes as ISO 8601 strings; ``budget`` and
+        ``gradient`` only when there is one)."""
         data = {
             "number": self.number,
             "state": self.state.value,
@@ -156,6 +160,7 @@ class Trial:
             "duration": None if self.duration is None else self.duration.total_seconds(),
             "error": self.error,
             "intermediate_values": {str(k): v for k, v in self.intermediate_values.items()},
+            **({} if self.budget is None else {"budget": self.budget}),
         }
         if self.gradient is not None:
             data["gradient"] = dict(self.gradient)
@@ -176,6 +181,7 @@ class Trial:
                 int(k): float(v) for k, v in (data.get("intermediate_values") or {}).items()
             },
             gradient=data.get("gradient"),
+            budget=data.get("budget"),
         )
 
     def __eq__(self, other: object) -> bool:
