@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+import tunelab._jit as jit
 import tunelab.losses as losses
-import tunelab.optim._jit as jit
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@
   evaluations and :data:`QUICK_SEEDS` seeds. Every argument is checked (names, installed
   peers, counts) before anything runs.
 - ``tunelab bench report DIR [--out OUT]``: write ``report.md`` and its figures.
+- ``tunelab papers list``: the published results reproduced under ``papers/``, with verdicts.
+- ``tunelab papers run NAME [--quick]``: run one reproduction (``--quick``: the reduced
+  version the test suite checks against its README).
 
 Errors in the arguments (an unknown name, a peer that is not installed, a directory without
 results) print one line on stderr and exit with status 2.
@@ -153,6 +156,34 @@ def _add_bench(commands: Any) -> None:
     report.set_defaults(run=_bench_report)
 
 
+def _papers_list(args: argparse.Namespace) -> int:
+    from tunelab import _papers
+
+    for paper in _papers.papers():
+        print(f"{paper.name:<36} {paper.title}")
+        print(f"{'':<36} verdict: {paper.verdict or '-'}")
+    return 0
+
+
+def _papers_run(args: argparse.Namespace) -> int:
+    from tunelab import _papers
+
+    paper = _papers.get(args.name)
+    _papers.run(paper, ["--quick"] if args.quick else [])
+    return 0
+
+
+def _add_papers(commands: Any) -> None:
+    papers = commands.add_parser("papers", help="published results reproduced under papers/")
+    sub = papers.add_subparsers(dest="papers_command", metavar="PAPERS_COMMAND", required=True)
+    sub.add_parser("list", help="the reproductions and their verdicts").set_defaults(
+        run=_papers_list)
+    run = sub.add_parser("run", help="run one reproduction")
+    run.add_argument("name", help="its folder name (tunelab papers list)")
+    run.add_argument("--quick", action="store_true", help="the reduced version CI runs")
+    run.set_defaults(run=_papers_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunelab", description="Parameter estimation and hyperparameter optimization."
@@ -162,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(run=_demo)
     _add_bench(commands)
+    _add_papers(commands)
     return parser
 
 

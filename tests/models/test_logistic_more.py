@@ -1,6 +1,8 @@
 """LogisticRegression: where Newton hands over to L-BFGS (exactly at 1500 parameters), zero
-weights removed before the separation check, equal weights with SGD, the tie at a zero
+weights removed before the separation check, equal weights only with plain SGD, the tie at a zero
 decision value, the documented defaults in the non-convergence reports, learning_rate's range."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -38,19 +40,17 @@ def test_zero_weights_are_removed_before_the_separation_check():
     LogisticRegression(alpha=0.0).fit(X, y)  # all rows: they overlap
 
 
-def test_sgd_accepts_equal_weights(binary_data):
+def test_plain_sgd_accepts_equal_weights_only(binary_data):
     X, y = binary_data
-    plain = LogisticRegression(solver="sgd", random_state=0, max_iter=5).fit(X, y)
-    import warnings
-
+    options = {"solver": "sgd", "variance_reduction": False, "random_state": 0, "max_iter": 5}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        weighted = LogisticRegression(solver="sgd", random_state=0, max_iter=5).fit(
-            X, y, sample_weight=np.full(len(y), 2.0)
-        )
+        plain = LogisticRegression(**options).fit(X, y)
+        weighted = LogisticRegression(**options).fit(X, y, sample_weight=np.full(len(y), 2.0))
     np.testing.assert_allclose(weighted.coef_, plain.coef_, rtol=1e-12)
     with pytest.raises(ValueError, match="unequal sample_weight"):
-        LogisticRegression(solver="sgd").fit(X, y, sample_weight=np.linspace(1, 2, len(y)))
+        LogisticRegression(solver="sgd", variance_reduction=False).fit(
+            X, y, sample_weight=np.linspace(1, 2, len(y)))
 
 
 def test_binary_tie_goes_to_the_first_class_as_argmax():
