@@ -26,6 +26,8 @@ def test_there_are_reproductions_and_each_is_in_the_summary_table():
 @pytest.mark.slow
 @pytest.mark.parametrize("paper", PAPERS, ids=[p.name for p in PAPERS])
 def test_quick_figures_match_the_readme(paper, tmp_path):
+    for module in _papers.requirements(paper):
+        pytest.importorskip(module)
     stated = _papers.stated_figures(paper)
     out = tmp_path / "figures.json"
     subprocess.run(

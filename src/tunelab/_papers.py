@@ -5,8 +5,9 @@ as a script; ``--quick`` for the reduced version, ``--json PATH`` to write its c
 figures as ``{name: value}``) and ``README.md``, whose first heading is the paper, whose line
 ``Verdict: ...`` is the verdict, and whose section ``## Quick check`` holds a fenced ``json``
 block ``{name: {"value": v, "tol": t}}``: the figures ``--quick`` must give, each within its
-absolute tolerance. The test suite runs every ``--quick`` and compares, so a README cannot
-drift from its code.
+absolute tolerance (a key ``"_requires"``, a list of module names, names the optional packages
+the quick run needs, such as a peer). The test suite runs every ``--quick`` and compares, so
+a README cannot drift from its code.
 
 The folder is found in this order: the ``TUNELAB_PAPERS`` environment variable, ``papers/``
 in the working directory, ``papers/`` beside the package's source tree (a checkout).
@@ -82,11 +83,21 @@ def run(paper: Paper, argv: list[str]) -> None:
         sys.argv = saved
 
 
-def stated_figures(paper: Paper) -> dict[str, dict[str, Any]]:
-    """The figures the README's ``## Quick check`` states, ``{name: {"value", "tol"}}``."""
+def quick_check(paper: Paper) -> dict[str, Any]:
+    """The README's ``## Quick check`` block as written (figures and ``_requires``)."""
     text = (paper.path / "README.md").read_text()
     section = text.split("## Quick check", 1)
     block = re.search(r"```json\n(.*?)```", section[1], re.S) if len(section) == 2 else None
     if block is None:
         raise ValueError(f"{paper.path / 'README.md'} has no '## Quick check' json block")
     return json.loads(block.group(1))
+
+
+def stated_figures(paper: Paper) -> dict[str, dict[str, Any]]:
+    """The figures the README's ``## Quick check`` states, ``{name: {"value", "tol"}}``."""
+    return {k: v for k, v in quick_check(paper).items() if not k.startswith("_")}
+
+
+def requirements(paper: Paper) -> list[str]:
+    """The optional modules the quick run needs (``"_requires"``)."""
+    return list(quick_check(paper).get("_requires", []))
