@@ -238,3 +238,95 @@ def _batched_reference(pruner, curves, n_jobs):
             decisions.append(decision)
         done += batch
     return decisions
+
+
+def _decisions(study):
+    return [(t.number, t.state, max(t.intermediate_values, default=None), t.value)
+            for t in study.trials]
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_pruned_parallel_study_then_resume_decides_the_same(tmp_path):
+    """SIGKILL of the study process while two workers run trials under ASHA; the resumed
+    study re-runs the interrupted trials and ends with the uninterrupted run's decisions."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from study_objectives import learning_curve
+
+    here = Path(__file__).parent
+    pruner = "tl.pruners.SuccessiveHalving(1, 3)"
+    path, marker = tmp_path / "killed.db", tmp_path / "kill_at"
+    code = (
+        "import os, tunelab as tl\n"
+        "from study_objectives import learning_curve, make_space\n"
+        f"open({str(marker)!r}, 'w').write(f'11 {{os.getpid()}}')\n"
+        f"tl.minimize(learning_curve, make_space(), n_trials=24, seed=3, n_jobs=2,\n"
+        f"            storage={str(path)!r}, pruner={pruner}, progress=False)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), os.environ.get(
+        "PYTHONPATH", "")]), "TUNELAB_KILL_AT": str(marker)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=here, env=env, timeout=300)
+    assert result.returncode == -signal.SIGKILL
+    study = tl.Study.load(path, pruner=SuccessiveHalving(1, 3))
+    states = [t.state for t in study.trials]
+    assert TrialState.RUNNING in states and TrialState.PRUNED in states
+    assert len(study.trials) < 24
+    finished = sum(s is not TrialState.RUNNING for s in states)
+    study.optimize(learning_curve, 24 - finished, n_jobs=2, progress=False)
+    whole = tl.minimize(learning_curve, make_space(), n_trials=24, seed=3, n_jobs=2,
+                        storage=tmp_path / "whole.db", pruner=SuccessiveHalving(1, 3),
+                        progress=False)
+    assert _decisions(study) == _decisions(whole)
+    assert sum(t.state is TrialState.PRUNED for t in whole.trials) >= 6
+
+
+def test_sync_mode_hides_the_running_batch_from_successive_halving():
+    """In sync mode the second trial of a batch must not see the rungs the first one records
+    while both run (it waits 50 ms so that they are there); async mode does see them."""
+    import time
+
+    rng = np.random.default_rng(11)
+    curves = _curves(rng, 16, 10, ties=False)
+
+    def objective(trial):
+        if trial.number % 2:
+            time.sleep(0.05)
+        for step, value in curves[trial.number].items():
+            trial.report(step, value)
+            if trial.should_prune():
+                raise TrialPruned
+        return list(curves[trial.number].values())[-1]
+
+    def decisions(mode):
+        study = tl.Study(make_space(), seed=0, pruner=SuccessiveHalving(1, 2))
+        with ThreadPoolExecutor(2) as pool:
+            study.optimize(objective, 16, n_jobs=2, executor=pool, mode=mode, progress=False)
+        return [max(t.intermediate_values) if t.state is TrialState.PRUNED else None
+                for t in study.trials]
+
+    sync = decisions("sync")
+    assert sync == _batched_reference(SuccessiveHalving(1, 2), curves, 2)
+    assert decisions("async") != sync
+
+
+@pytest.mark.slow
+def test_dask_workers_in_other_processes_see_the_reports(tmp_path):
+    """Dask worker processes write and read reports through the study's SQLite file: the
+    sync-mode decisions are those of a process pool on the same trials."""
+    distributed = pytest.importorskip("distributed")
+    from study_objectives import learning_curve
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        dask = tl.minimize(learning_curve, make_space(), n_trials=16, seed=4, n_jobs=2,
+                           executor=client.get_executor(), storage=tmp_path / "dask.db",
+                           pruner=SuccessiveHalving(1, 3), progress=False)
+    pool = tl.minimize(learning_curve, make_space(), n_trials=16, seed=4, n_jobs=2,
+                       pruner=SuccessiveHalving(1, 3), progress=False)
+    assert _decisions(dask) == _decisions(pool)
+    assert any(t.state is TrialState.PRUNED for t in dask.trials)
