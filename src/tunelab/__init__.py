@@ -15,7 +15,7 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     submodules=[
         "bench", "exceptions", "gp", "hypergrad", "losses", "metrics", "model_selection",
-        "models", "optim", "plot", "search", "space", "study",
+        "models", "optim", "plot", "pruners", "search", "space", "study",
     ],
     names={
         "NotFittedError": "exceptions",

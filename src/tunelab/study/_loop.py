@@ -39,6 +39,7 @@ from tunelab.exceptions import (
     TrialFailedWarning,
     WorkerStartError,
 )
+from tunelab.study._parts import trial_link
 from tunelab.study.executors import check_picklable, process_pool, run_trial, takes_trial
 from tunelab.study.trial import Trial, TrialState
 
@@ -223,7 +224,7 @@ def _run_sync(study: Any, run: Run, pending: list[Trial]) -> None:
 
 
 def _run_inline(study: Any, run: Run, trial: Trial) -> None:
-    trial._pruner = study.pruner
+    trial._pruner, trial._link = study.pruner, trial_link(study, trial, sync=True)
     try:
         run_trial(run.objective, trial, run.pass_trial, run.catch)
     except BaseException as exc:  # run_trial lets only KeyboardInterrupt and the like out
@@ -276,7 +277,7 @@ def _run_async(study: Any, run: Run, pending: list[Trial]) -> None:
 def _submit(study: Any, run: Run, trial: Trial) -> Future:
     """Send a copy of ``trial`` (with the pruner) to the executor; renew a broken own pool."""
     job = Trial(trial.number, trial.params, budget=trial.budget)
-    job._pruner = study.pruner
+    job._pruner, job._link = study.pruner, trial_link(study, trial, sync=run.mode == "sync")
     try:
         return run.executor.submit(run_trial, run.objective, job, run.pass_trial, run.catch)
     except BrokenProcessPool:
@@ -376,6 +377,7 @@ def _broken(future: Future) -> bool:
 
 def _interrupt(trial: Trial, exc: BaseException) -> None:
     trial.state, trial.value, trial._pruner = TrialState.FAILED, None, None
+    trial._link = None
     trial.error = f"{type(exc).__name__}: the study was interrupted while this trial ran"
     trial.datetime_complete = _now()
     if trial.datetime_start is None:

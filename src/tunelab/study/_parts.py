@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
+import warnings
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,3 +72,66 @@ def check_same_settings(storage: SQLiteStorage, mine: Mapping[str, Any], *,
             f"the ones given (stored: {', '.join(f'{k}={stored.get(k)!r}' for k in differ)}); "
             "pass the same settings, or load it with Study.load(path), or choose a new path"
         )
+
+
+def scratch_store(owner: Any) -> SQLiteStorage:
+    """A temporary SQLite file for the reports of a study without storage, so that pruners
+    in worker processes read them; removed when ``owner`` is garbage-collected or at exit."""
+    folder = tempfile.mkdtemp(prefix="tunelab-reports-")
+    store = SQLiteStorage(os.path.join(folder, "reports.db"))
+    weakref.finalize(owner, _remove, store, folder)
+    return store
+
+
+def _remove(store: SQLiteStorage, folder: str) -> None:
+    store.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def warn_no_reports(study: Any, trial: Any) -> None:
+    """Warn once per study when a trial under a pruner completes without reporting."""
+    if (study.pruner is None or trial.state.value != "COMPLETE" or trial.intermediate_values
+            or study._warned_no_reports):
+        return
+    study._warned_no_reports = True
+    warnings.warn(
+        f"the study has a pruner, but trial {trial.number} completed without one report, so "
+        "the pruner had nothing to judge: in the objective, call trial.report(step, value) "
+        "after each step (epoch) and raise TrialPruned when trial.should_prune() is true, or "
+        "create the study without a pruner",
+        UserWarning, stacklevel=caller_level(),
+    )
+
+
+def caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside tunelab."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tunelab."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def report_store(study: Any) -> SQLiteStorage | None:
+    """Where a study's reports go: its storage, else (for a pruner that reads other trials,
+    ``prune(trial, history)``) a temporary SQLite file made at the first ask."""
+    if study._storage is not None:
+        return study._storage
+    if study._scratch is None and hasattr(study.pruner, "prune") and not study._trials:
+        study._scratch = scratch_store(study)
+    return study._scratch
+
+
+def trial_link(study: Any, trial: Any, *, sync: bool) -> Any:
+    """The trial's :class:`~tunelab.study.storage.ReportLink` (``None`` without a store);
+    ``sync`` limits what its pruner sees to the trials told before it was asked."""
+    store = study._storage if study._storage is not None else study._scratch
+    if store is None:
+        return None
+    return store.link(trial._ask_seq if sync else None, study.direction)
+
+
+def check_pruner(pruner: Any) -> Any:
+    """``pruner`` if it is ``None``, callable or has ``prune(trial, history)``."""
+    if pruner is not None and not (callable(pruner) or hasattr(pruner, "prune")):
+        raise TypeError(f"pruner must be a tunelab.pruners rule, callable or None; got {pruner!r}")
+    return pruner

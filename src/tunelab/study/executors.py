@@ -90,7 +90,7 @@ def run_trial(
         state = TrialState.COMPLETE if error is None else TrialState.FAILED
     trial.datetime_complete = _now()
     trial.state, trial.value, trial.error = state, value, error
-    trial._pruner = None  # not sent back from a worker
+    trial._pruner = trial._link = None  # not sent back from a worker
     return trial
 
 

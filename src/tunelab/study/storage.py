@@ -35,11 +35,12 @@ import json
 import math
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tunelab._validation import check_choice
-from tunelab.study.trial import Trial, TrialState, _from_iso, _iso
+from tunelab.study.trial import History, Trial, TrialState, _from_iso, _iso
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +65,18 @@ CREATE TABLE IF NOT EXISTS trials (
 CREATE TABLE IF NOT EXISTS budgets (
     number INTEGER PRIMARY KEY,
     budget TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports (
+    number INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (number, step)
+);
+CREATE TABLE IF NOT EXISTS rungs (
+    number INTEGER NOT NULL,
+    rung INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (number, rung)
 );
 """
 
@@ -175,6 +188,18 @@ class SQLiteStorage:
             if cursor.rowcount != 1:
                 raise ValueError(f"trial {trial.number} is not in storage {self.path!r}")
 
+    def clear_reports(self, number: int) -> None:
+        """Delete the reports and rung values of trial ``number`` (before it runs again after
+        a crash)."""
+        with self._transaction():
+            self._conn.execute("DELETE FROM reports WHERE number = ?", (number,))
+            self._conn.execute("DELETE FROM rungs WHERE number = ?", (number,))
+
+    def link(self, ask_seq: int | None, direction: str) -> ReportLink:
+        """A picklable handle through which a trial, in any process, writes its reports and
+        reads the others' (see :class:`ReportLink`)."""
+        return ReportLink(self.path, ask_seq, direction, self.synchronous)
+
     def load_trials(self) -> list[StoredTrial]:
         """Every stored trial, by number."""
         rows = self._conn.execute(
@@ -199,6 +224,77 @@ class SQLiteStorage:
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({self.path!r}, synchronous={self.synchronous!r})"
+
+
+class ReportLink:
+    """Where a running trial writes its reports and reads the other trials'.
+
+    Each :meth:`write` is its own short transaction in the ``reports`` table, so that the
+    pruners of trials in other processes see it at once. :meth:`history` reads the other
+    trials' states and reports: with ``ask_seq`` given (sync mode), only the trials told
+    before the trial was asked, which makes a pruner's decisions a function of the seed and
+    the trial order; with ``ask_seq=None`` (async mode), every other trial as stored now.
+
+    Parameters
+    ----------
+    path : str
+        The study's SQLite file, reachable from the process that runs the trial.
+    ask_seq : int or None
+        The trial's position in the study's event order, or ``None``.
+    direction : {"minimize", "maximize"}
+    synchronous : {"NORMAL", "FULL"}
+    """
+
+    def __init__(self, path: str, ask_seq: int | None, direction: str,
+                 synchronous: str = "NORMAL") -> None:
+        self.path, self.ask_seq, self.direction = path, ask_seq, direction
+        self.synchronous = synchronous
+
+    def _conn(self) -> sqlite3.Connection:
+        key = (os.getpid(), threading.get_ident(), self.path)  # one per thread
+        conn = _LINKS.get(key)
+        if conn is None:
+            conn = _LINKS[key] = _connect(self.path, self.synchronous)
+        return conn
+
+    def write(self, number: int, step: int, value: float) -> None:
+        """Store one report of trial ``number`` (replacing one at the same step)."""
+        conn = self._conn()
+        with _Transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO reports (number, step, value) VALUES (?, ?, ?)",
+                         (number, step, value))
+
+    def write_rung(self, number: int, rung: int, value: float) -> None:
+        """Store the value trial ``number`` had when it reached rung ``rung`` of successive
+        halving (see :meth:`Trial.record_rung`)."""
+        conn = self._conn()
+        with _Transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO rungs (number, rung, value) VALUES (?, ?, ?)",
+                         (number, rung, value))
+
+    def history(self, number: int) -> History:
+        """The other trials a pruner of trial ``number`` sees, with their reports."""
+        query = ("SELECT t.number, t.state, r.step, r.value FROM trials t LEFT JOIN reports r "
+                 "ON r.number = t.number WHERE t.number != ?")
+        args: tuple = (number,)
+        if self.ask_seq is not None:
+            query += " AND t.tell_seq IS NOT NULL AND t.tell_seq < ?"
+            args += (self.ask_seq,)
+        trials: dict[int, Trial] = {}
+        conn = self._conn()
+        for n, state, step, value in conn.execute(query + " ORDER BY t.number", args):
+            trial = trials.get(n)
+            if trial is None:
+                trial = trials[n] = Trial(n, {}, state=TrialState(state))
+            if step is not None:
+                trial.intermediate_values[step] = value
+        for n, rung, value in conn.execute("SELECT number, rung, value FROM rungs"):
+            if n in trials:
+                trials[n].rung_values[rung] = value
+        return History(list(trials.values()), self.direction)
+
+
+_LINKS: dict[tuple[int, int, str], sqlite3.Connection] = {}
 
 
 def _make_folder(path: str) -> None:

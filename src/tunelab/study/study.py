@@ -32,7 +32,7 @@ from typing import Any
 from tunelab._validation import check_choice
 from tunelab.search import Strategy
 from tunelab.space import Space
-from tunelab.study import _budgets, _export
+from tunelab.study import _budgets, _export, _parts
 from tunelab.study._loop import Run, check_run_args, execute
 from tunelab.study._parts import build_strategy, check_same_settings, open_storage, stored_options
 from tunelab.study._replay import event_order, replay, tell
@@ -62,9 +62,10 @@ class Study:
     strategy_options : dict or None, default=None
         Keyword options of the named strategy (``{"sampler": "sobol"}``); stored, so they
         must be JSON-serializable.
-    pruner : callable or None, default=None
-        ``pruner(trial) -> bool``, asked by ``Trial.should_prune``; picklable when trials run
-        in a process pool.
+    pruner : pruner, callable or None, default=None
+        Asked by ``Trial.should_prune``: a :mod:`tunelab.pruners` rule, which sees every
+        trial's reports through the storage (or a temporary SQLite file without one), or a
+        callable ``pruner(trial) -> bool``; picklable when trials run in a process pool.
     load_if_exists : bool, default=False
         With a ``storage`` that already holds a study, resume it (as :meth:`load` does)
         instead of refusing; its space, strategy, options and direction must equal the ones
@@ -107,15 +108,16 @@ class Study:
         if not isinstance(space, Space):
             raise TypeError(f"space must be a tunelab Space; got {type(space).__name__}")
         check_choice(direction, "direction", DIRECTIONS)
-        if pruner is not None and not callable(pruner):
-            raise TypeError(f"pruner must be callable or None; got {pruner!r}")
-        self.space, self.direction, self.pruner = space, direction, pruner
+        self.space, self.direction = space, direction
+        self.pruner = _parts.check_pruner(pruner)
         self.strategy = build_strategy(strategy, space, seed, strategy_options)
         self._options = stored_options(self.strategy, storage)
         self._trials: list[Trial] = []
         self._best: Trial | None = None
         self._seq = 0  # position of the next ask or tell in the event order
         self._stop_requested = False
+        self._warned_no_reports = False
+        self._scratch: SQLiteStorage | None = None  # reports of a study without storage
         self._storage = None if storage is None else open_storage(storage)
         if self._storage is not None:
             try:
@@ -162,8 +164,11 @@ class Study:
         settings = storage.settings()
         study = cls(Space.from_dict(settings["space"]), settings["strategy"],
                     seed=settings["seed"], direction=settings["direction"],
-                    strategy_options=settings["strategy_options"], pruner=pruner)
+                    strategy_options=settings["strategy_options"])
+        study.pruner = _parts.check_pruner(pruner)
         stored = storage.load_trials()
+        for s in stored:
+            s.trial._ask_seq = s.ask_seq
         replay(study.strategy, event_order(stored), study.direction)
         study._storage = storage
         study._trials = [s.trial for s in stored]
@@ -250,6 +255,9 @@ class Study:
         )
         self._stop_requested = False
         pending = [t for t in self._trials if t.state is TrialState.RUNNING][:n_trials]
+        if self._storage is not None:
+            for trial in pending:  # reports of a run killed while the trial ran
+                self._storage.clear_reports(trial.number)
         try:
             execute(self, run, pending)
             run.check_outcome(self)
@@ -273,8 +281,11 @@ class Study:
         """Ask for up to ``n`` configurations and record them as RUNNING trials."""
         pairs = _budgets.ask(self.strategy, n)
         trials = [Trial(i, c, budget=b) for i, (c, b) in zip(count(len(self._trials)), pairs)]
-        if self._storage is not None:
-            self._storage.add_trials(trials, range(self._seq, self._seq + len(trials)))
+        for seq, trial in enumerate(trials, self._seq):
+            trial._ask_seq = seq
+        store = _parts.report_store(self)
+        if store is not None:
+            store.add_trials(trials, range(self._seq, self._seq + len(trials)))
         self._seq += len(trials)
         self._trials.extend(trials)
         return trials
@@ -282,8 +293,10 @@ class Study:
     def _finish(self, trial: Trial, run: Run) -> None:
         """Tell the strategy a finished trial, store it, then report it."""
         tell(self.strategy, trial, self.direction)
-        if self._storage is not None:
-            self._storage.finish_trial(trial, self._seq)
+        store = self._storage if self._storage is not None else self._scratch
+        if store is not None:
+            store.finish_trial(trial, self._seq)
+        _parts.warn_no_reports(self, trial)
         self._seq += 1
         self._update_best(trial)
         run.report(self, trial)
@@ -387,4 +400,3 @@ def minimize(
     study.optimize(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
                    callbacks=callbacks, progress=progress, mode=mode, catch=catch)
     return study
-

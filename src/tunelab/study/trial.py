@@ -12,6 +12,7 @@ import enum
 import math
 import numbers
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,8 +82,8 @@ class Trial:
 
     Notes
     -----
-    ``should_prune`` asks the study's pruner, a callable ``pruner(trial) -> bool`` attached
-    to the trial before the objective runs; without one it always answers ``False``.
+    ``should_prune`` asks the study's pruner attached to the trial before the objective runs
+    (see :mod:`tunelab.pruners`); without one it always answers ``False``.
     """
 
     def __init__(
@@ -107,9 +108,12 @@ class Trial:
         self.datetime_complete = datetime_complete
         self.error = error
         self.intermediate_values = dict(intermediate_values) if intermediate_values else {}
+        self.rung_values: dict[int, float] = {}  # successive halving's record, by rung
         self.gradient = None if gradient is None else dict(gradient)
         self.budget = budget
         self._pruner: Callable[[Trial], bool] | None = None
+        self._link: Any = None  # where reports are written and the history read (storage)
+        self._ask_seq: int | None = None  # the trial's ask in the study's event order
         self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
     @property
@@ -122,23 +126,70 @@ class Trial:
     def report(self, step: int, value: float) -> None:
         """Record an intermediate value of the objective (a validation score after ``step``).
 
+        With a storage (or a pruner) the report is written at once, in its own transaction,
+        where the pruners of the other trials, in any process, read it.
+
         Parameters
         ----------
         step : int
             A non-negative step (epoch, budget); reporting a step again replaces its value.
+            Under a pruner, which reads the largest step as where the trial stands, it must
+            not be below a step already reported.
         value : float
-            The value at that step; non-finite values are kept as they are.
+            The value at that step. Under a pruner it must be finite; without one a
+            non-finite value is kept as it is.
+
+        Raises
+        ------
+        ValueError
+            Under a pruner: a step below the last one reported, or a non-finite value.
         """
         check_scalar(step, "step", kind=int, low=0)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"value must be a real number; got {value!r} of type "
                             f"{type(value).__name__}")
-        self.intermediate_values[int(step)] = float(value)
+        step, value = int(step), float(value)
+        pruned = self._pruner is not None
+        if pruned and self.intermediate_values and step < max(self.intermediate_values):
+            raise ValueError(
+                f"step must not go back: trial {self.number} already reported step "
+                f"{max(self.intermediate_values)}, got step={step}; steps are the resource "
+                "spent so far (epochs), so report them in increasing order"
+            )
+        if pruned and not math.isfinite(value):
+            raise ValueError(
+                f"value must be finite under a pruner; trial {self.number} reported {value} at "
+                f"step {step}, which usually means training diverged. A pruner cannot rank it "
+                "against other trials: raise TrialPruned to stop this trial, or report a "
+                "finite value (the loss of a constant prediction, say)"
+            )
+        self.intermediate_values[step] = value
+        if self._link is not None:
+            self._link.write(self.number, step, value)
+
+    def record_rung(self, rung: int, value: float) -> None:
+        """Record the value this trial had on reaching rung ``rung`` of successive halving.
+
+        Called by :class:`~tunelab.pruners.SuccessiveHalving` when it judges the trial at a
+        rung; the other trials' pruners compare against these values (``rung_values``), which
+        are written to the study's storage at once.
+        """
+        self.rung_values[int(rung)] = float(value)
+        if self._link is not None:
+            self._link.write_rung(self.number, int(rung), float(value))
 
     def should_prune(self) -> bool:
-        """Whether the objective should stop this trial now (``False`` without a pruner)."""
+        """Whether the objective should stop this trial now (``False`` without a pruner).
+
+        A pruner with a ``prune(trial, history)`` method is given the other trials' reports
+        and states (:class:`History`) from the study's storage; a plain callable is called
+        as ``pruner(trial)``.
+        """
         if self._pruner is None:
             return False
+        if hasattr(self._pruner, "prune"):
+            history = History() if self._link is None else self._link.history(self.number)
+            return ask_pruner(self._pruner, self, history)
         return bool(self._pruner(self))
 
     def last_intermediate_value(self) -> float | None:
@@ -194,6 +245,34 @@ class Trial:
     def __repr__(self) -> str:
         return (f"Trial(number={self.number}, state={self.state.name}, value={self.value!r}, "
                 f"params={self.params!r})")
+
+
+@dataclass(frozen=True)
+class History:
+    """What a pruner sees besides its own trial.
+
+    Attributes
+    ----------
+    trials : list of Trial
+        The other visible trials, by number: their numbers, states and intermediate values
+        (their ``params`` are left empty).
+    direction : {"minimize", "maximize"}
+        The study's direction.
+    """
+
+    trials: list[Trial] = field(default_factory=list)
+    direction: str = "minimize"
+
+    def completed(self) -> list[Trial]:
+        """The COMPLETE trials."""
+        return [t for t in self.trials if t.state is TrialState.COMPLETE]
+
+
+def ask_pruner(pruner: Any, trial: Trial, history: History) -> bool:
+    """The decision of ``pruner``: ``pruner.prune(trial, history)``, or ``pruner(trial)``."""
+    if hasattr(pruner, "prune"):
+        return bool(pruner.prune(trial, history))
+    return bool(pruner(trial))
 
 
 def _iso(moment: datetime | None) -> str | None:
