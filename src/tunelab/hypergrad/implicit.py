@@ -277,7 +277,7 @@ class CrossValidationLoss:
     estimator, metric, **kwargs
         As :class:`ValidationLoss`.
     X, y : array-like
-    cv : int or splitter, default=5
+    cv : int, splitter or list of (train, test) index pairs, default=5
         An int is ``StratifiedKFold`` for logistic regression, ``KFold`` otherwise.
     """
 
@@ -291,10 +291,12 @@ class CrossValidationLoss:
                 raise ValueError(f"cv must be >= 2; got {cv}")
             classifier = type(estimator).__name__ == "LogisticRegression"
             cv = (StratifiedKFold if classifier else KFold)(n_splits=int(cv))
-        elif not hasattr(cv, "split"):
-            raise TypeError(f"cv must be an int >= 2 or a splitter with split(); got {cv!r}")
+        elif not hasattr(cv, "split") and not isinstance(cv, (list, tuple)):
+            raise TypeError(f"cv must be an int >= 2, a splitter with split() or a list of "
+                            f"(train, test) index pairs; got {cv!r}")
+        splits = cv.split(X, y) if hasattr(cv, "split") else cv
         self.folds = [ValidationLoss(estimator, X[tr], y[tr], X[te], y[te], metric, **kwargs)
-                      for tr, te in cv.split(X, y)]
+                      for tr, te in splits]
 
     @property
     def n_inner_iter(self) -> int:
