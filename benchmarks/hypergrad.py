@@ -298,7 +298,22 @@ def main(argv: list[str] | None = None) -> None:
         help="only the per-feature alphas benchmark (benchmarks/hypergrad_many.py)",
     )
     parser.add_argument("--many-trials", type=int, default=60)
+    parser.add_argument(
+        "--schedule",
+        action="store_true",
+        help="only the MLP learning-rate schedule benchmark (benchmarks/hypergrad_schedule.py)",
+    )
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--schedule-trials", type=int, default=100)
     args = parser.parse_args(argv)
+    if args.schedule:
+        from hypergrad_schedule import bench as bench_schedule
+
+        print(versions("scipy", "sklearn"))
+        with threadpool_limits(1):
+            warm_up()
+            bench_schedule(args.epochs, args.schedule_trials)
+        return
     if args.many:
         from hypergrad_many import bench as bench_many
 
