@@ -29,7 +29,9 @@ without warm starts along the L-BFGS path and the grid, and HOAG's inner iterati
 target against the exact Adam run's.
 
 Run: ``python benchmarks/hypergrad.py [--repeats 3] [--bo-trials 40] [--datasets ...]``;
-``--many [--many-trials 60]`` runs the per-feature benchmark of ``hypergrad_many.py`` instead.
+``--many [--many-trials 60]`` runs the per-feature benchmark of ``hypergrad_many.py`` instead,
+``--schedule [--epochs 10] [--schedule-trials 100]`` the MLP schedule one of
+``hypergrad_schedule.py``.
 """
 
 from __future__ import annotations
