@@ -28,7 +28,10 @@ per fold on top of the Newton fit's). Also measured: the inner Newton iterations
 without warm starts along the L-BFGS path and the grid, and HOAG's inner iterations to the
 target against the exact Adam run's.
 
-Run: ``python benchmarks/hypergrad.py [--repeats 3] [--bo-trials 40] [--datasets ...]``.
+Run: ``python benchmarks/hypergrad.py [--repeats 3] [--bo-trials 40] [--datasets ...]``;
+``--many [--many-trials 60]`` runs the per-feature benchmark of ``hypergrad_many.py`` instead,
+``--schedule [--epochs 10] [--schedule-trials 100]`` the MLP schedule one of
+``hypergrad_schedule.py``.
 """
 
 from __future__ import annotations
@@ -291,7 +294,38 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="only time the unrolled MLP hypergradient against PyTorch",
     )
+    parser.add_argument(
+        "--many",
+        action="store_true",
+        help="only the per-feature alphas benchmark (benchmarks/hypergrad_many.py)",
+    )
+    parser.add_argument("--many-trials", type=int, default=60)
+    parser.add_argument(
+        "--schedule",
+        action="store_true",
+        help="only the MLP learning-rate schedule benchmark (benchmarks/hypergrad_schedule.py)",
+    )
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--schedule-trials", type=int, default=100)
     args = parser.parse_args(argv)
+    if args.schedule:
+        from hypergrad_schedule import bench as bench_schedule
+
+        print(versions("scipy", "sklearn"))
+        with threadpool_limits(1):
+            warm_up()
+            bench_schedule(args.epochs, args.schedule_trials)
+        return
+    if args.many:
+        from hypergrad_many import bench as bench_many
+
+        print(versions("scipy", "sklearn"))
+        print(subprocess.run("lscpu | head -20", shell=True, capture_output=True, text=True).stdout)
+        with threadpool_limits(1):
+            warm_up()
+            for name in ("sparse", "digits"):
+                bench_many(name, args.many_trials)
+        return
     if args.unrolled:
         with threadpool_limits(1):
             unrolled_timing(args.repeats)

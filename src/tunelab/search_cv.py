@@ -44,6 +44,14 @@ class SearchCV(BaseEstimator):
     scoring : None, str or callable, default=None
         ``None`` uses ``estimator.score``; a name of :func:`tunelab.metrics.get_scorer`, or
         ``scoring(estimator, X, y) -> float``. Greater is better.
+        With ``strategy="hypergradient"`` (or a ``HypergradientSearch``), the scores and
+        their gradients in the hyperparameters come from :mod:`tunelab.hypergrad`: for
+        ``LinearRegression``, ``LogisticRegression`` and ``BayesianLinearRegression``, with
+        ``alpha`` (and ``beta``) as the space; ``None`` and ``"neg_log_loss"`` are the
+        negated log loss, ``"accuracy"`` its stated surrogate the negated log loss,
+        ``None`` and ``"neg_mean_squared_error"`` the negated mean squared error of ridge,
+        ``None`` the negated NLPD of Bayesian regression; other scorings raise
+        ``ValueError`` (see :mod:`tunelab.hypergrad.scoring`).
     seed : int or None, default=None
         The strategy's seed.
     n_jobs : int, default=1
@@ -133,7 +141,11 @@ class SearchCV(BaseEstimator):
         cv = self.cv
         if not isinstance(cv, numbers.Integral):  # the same folds for every trial
             cv = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
-        objective = _CVObjective(self.estimator, X, y, cv, self.scoring)
+        if _is_hypergradient(self.strategy):
+            objective = _hypergradient_objective(self.estimator, self.space, X, y, cv,
+                                                 self.scoring)
+        else:
+            objective = _CVObjective(self.estimator, X, y, cv, self.scoring)
         study = Study(self.space, self.strategy, seed=self.seed, direction="maximize")
         study.optimize(objective, self.n_trials, n_jobs=self.n_jobs)
         self.study_ = study
@@ -187,6 +199,24 @@ class SearchCV(BaseEstimator):
         if self.scoring is None:
             return best.score(X) if y is None else best.score(X, y)
         return float(get_scorer(self.scoring)(best, X, y))
+
+
+def _is_hypergradient(strategy: Any) -> bool:
+    from tunelab.search.hypergradient import HypergradientSearch
+
+    return strategy == "hypergradient" or isinstance(strategy, HypergradientSearch)
+
+
+def _hypergradient_objective(estimator: Any, space: Space, X: Any, y: Any, cv: Any,
+                             scoring: Any) -> Any:
+    """The score and its gradient by :mod:`tunelab.hypergrad` on the search's folds."""
+    from tunelab.hypergrad.scoring import HypergradientCVObjective, check_hypergradient
+    from tunelab.model_selection import _check_cv, _is_classifier
+
+    metric = check_hypergradient(estimator, list(space.names), scoring)
+    folds = list(_check_cv(cv, y, _is_classifier(estimator)).split(X, y)) if isinstance(
+        cv, numbers.Integral) else cv
+    return HypergradientCVObjective(estimator, X, y, folds, metric)
 
 
 class _CVObjective:

@@ -134,3 +134,15 @@ def test_forward_mode_equals_reverse_mode():
     assert fwd_value == value
     for k in grad:
         np.testing.assert_allclose(fwd[k], grad[k], rtol=1e-10, atol=0)
+
+
+def test_value_and_train_are_the_same_run():
+    f = _loss()
+    value, _ = f(PARAMS)
+    assert f.value(PARAMS) == value
+    X, y, Xv, yv = _data()
+    w = f.train(PARAMS)
+    pred = f.predict(w, Xv)
+    assert set(pred) <= set(f.classes_) and len(pred) == len(yv)
+    other = f.predict(f.train({**PARAMS, "learning_rate": np.array([1e-6] * 3)}), Xv)
+    assert np.mean(pred == yv) > np.mean(other == yv)  # training changes the predictions

@@ -62,7 +62,12 @@ class ValidationLoss:
     metric : {"log_loss", "mse", "nlpd"} or None
         The one differentiable loss of each model: ``"mse"`` for ridge, ``"log_loss"``
         for logistic regression, ``"nlpd"`` (mean negative log predictive density) for
-        Bayesian linear regression. None picks it.
+        Bayesian linear regression. None picks it. Accuracy is not differentiable (its
+        gradient is zero almost everywhere); its stated smooth surrogate is the log loss,
+        which bounds the error rate: a misclassified point has :math:`p_{y_i} \le 1/2`, so
+        :math:`\frac1m\sum_i [\hat y_i \ne y_i] \le \mathrm{log\_loss} / \log 2`.
+        ``metric="accuracy"`` raises ``ValueError`` naming it; ``SearchCV`` with
+        ``scoring="accuracy"`` minimizes the log loss.
     method : {"implicit"}
     solver : {"auto", "cholesky", "cg"}
         The linear system; ``"auto"`` is Cholesky up to ``cholesky_max`` parameters.
@@ -137,6 +142,9 @@ class ValidationLoss:
         if kind not in _SUPPORTED or not hasattr(estimator, "get_params"):
             raise TypeError(f"estimator: cannot differentiate {kind}; supported: "
                             f"{sorted(_SUPPORTED)}")
+        if metric == "accuracy" and kind == "LogisticRegression":
+            raise ValueError("metric='accuracy' is not differentiable; use its smooth "
+                             "surrogate metric='log_loss' (error rate <= log_loss / log 2)")
         if metric is not None and metric != _METRICS[kind]:
             raise ValueError(f"metric must be {_METRICS[kind]!r} for {kind}; got {metric!r}")
         if method != "implicit":
@@ -277,7 +285,7 @@ class CrossValidationLoss:
     estimator, metric, **kwargs
         As :class:`ValidationLoss`.
     X, y : array-like
-    cv : int or splitter, default=5
+    cv : int, splitter or list of (train, test) index pairs, default=5
         An int is ``StratifiedKFold`` for logistic regression, ``KFold`` otherwise.
     """
 
@@ -291,10 +299,12 @@ class CrossValidationLoss:
                 raise ValueError(f"cv must be >= 2; got {cv}")
             classifier = type(estimator).__name__ == "LogisticRegression"
             cv = (StratifiedKFold if classifier else KFold)(n_splits=int(cv))
-        elif not hasattr(cv, "split"):
-            raise TypeError(f"cv must be an int >= 2 or a splitter with split(); got {cv!r}")
+        elif not hasattr(cv, "split") and not isinstance(cv, (list, tuple)):
+            raise TypeError(f"cv must be an int >= 2, a splitter with split() or a list of "
+                            f"(train, test) index pairs; got {cv!r}")
+        splits = cv.split(X, y) if hasattr(cv, "split") else cv
         self.folds = [ValidationLoss(estimator, X[tr], y[tr], X[te], y[te], metric, **kwargs)
-                      for tr, te in cv.split(X, y)]
+                      for tr, te in splits]
 
     @property
     def n_inner_iter(self) -> int:

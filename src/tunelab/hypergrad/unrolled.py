@@ -267,6 +267,24 @@ class UnrolledValidationLoss:
             grad["alpha"] = np.float64(d_alpha)
         return value, grad
 
+    def train(self, params: dict) -> np.ndarray:
+        """The flat weights after the training run at ``params`` (no hypergradient)."""
+        lr, mu, alpha = self._params(params)
+        eta = np.broadcast_to(lr, (self.epochs,))
+        w, v = self._w0.copy(), np.zeros(self.n_params)
+        for t in range(self.n_steps):
+            w, v = self._step(t, w, v, eta, mu, alpha)
+        return w
+
+    def value(self, params: dict) -> float:
+        """The validation log loss alone: one training run, no reverse pass."""
+        return self.net.loss(self.train(params), self._Xv, self._Yv)
+
+    def predict(self, weights: np.ndarray, X: Any) -> np.ndarray:
+        """Class labels of ``X`` by the network with ``weights`` (from :meth:`train`)."""
+        z = self.net._forward(weights, np.asarray(X, dtype=float))[3]
+        return self.classes_[np.argmax(z, axis=1)]
+
     def _forward(self, eta, mu, alpha):
         E, mask = self.epochs, self.net.weights[:, None]
         w, v = self._w0.copy(), np.zeros(self.n_params)
