@@ -24,8 +24,8 @@ import numpy as np
 from tunelab._validation import check_array
 from tunelab.models import _mlp_layers as layers
 from tunelab.models import _mlp_train as train
-from tunelab.models._base import ClassifierMixin, RegressorMixin, encode_labels
 from tunelab.models._mlp_base import BaseMLP
+from tunelab.models.base import ClassifierMixin, RegressorMixin, encode_labels
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
