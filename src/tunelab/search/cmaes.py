@@ -34,8 +34,8 @@ from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
 from tunelab.search._decoder import Decoder
 from tunelab.search._ga_operators import fitness_order
-from tunelab.search._proposals import Proposals, pop_stale
-from tunelab.search._streams import Streams
+from tunelab.search._pending import Proposals, pop_stale
+from tunelab.search._philox_sfc64 import Streams
 from tunelab.space import Categorical, Integer, Space
 
 _STREAM, _RESTART = 3, 4  # tags of the random streams (Streams)
@@ -172,7 +172,7 @@ class CMAES(Strategy):
     (:math:`10^{-12}`), TolX (:math:`10^{-12}\\sigma_0`), ConditionCov (:math:`10^{14}`),
     NoEffectAxis, NoEffectCoord and Stagnation. Randomness: generation ``g``'s ``c``-th
     block of samples comes from the random stream ``(3, g, c)`` of
-    :class:`~tunelab.search._streams.Streams`, restart ``r``'s mean from the stream
+    :class:`~tunelab.search._philox_sfc64.Streams`, restart ``r``'s mean from the stream
     ``(4, r, 0)``: pure functions of the seed and of those indices.
 
     Examples
