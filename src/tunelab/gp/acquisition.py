@@ -29,6 +29,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,8 @@ from scipy.special import erfcx, log_ndtr, ndtr
 from tunelab._validation import check_scalar
 
 __all__ = [
+    "ACQUISITIONS",
+    "Acquisition",
     "expected_improvement",
     "expected_improvement_grad",
     "log_expected_improvement",
@@ -47,6 +51,7 @@ __all__ = [
     "lower_confidence_bound_grad",
     "probability_of_improvement",
     "probability_of_improvement_grad",
+    "register",
 ]
 
 Array = np.ndarray
@@ -227,3 +232,93 @@ def lower_confidence_bound_grad(
     mean, std = _check(mean, std, beta=beta)
     ones = np.ones(mean.shape)
     return (mean - beta * std)[()], ones[()], (-beta * ones)[()]
+
+
+# --- acquisitions as objects: what a maximizer reads, defined once -------------------------
+Terms = Callable[[Array, Array, float, float, float], tuple[Array, Array, Array]]
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """One acquisition as a maximizer reads it: value and gradient, scale, defaults.
+
+    Attributes
+    ----------
+    name : str
+        The name that selects it (``BayesianOptimization(acquisition=name)``).
+    value_grad : callable or None
+        ``(mean, std, best, xi, beta) -> (a, da/dmean, da/dstd)``, the acquisition
+        :math:`a` to be **maximized**; ``None`` for an acquisition that ranks candidates by a
+        posterior draw instead (``draws``).
+    log_value_grad : callable or None
+        The same for :math:`\\log a^+`, the logarithm of a positive acquisition with the same
+        maximizers: what is averaged over GPs as :math:`\\log \\frac1M \\sum_m e^{a_m}` and
+        penalized (local penalization multiplies a positive acquisition).
+    log_scale : bool
+        Whether ``value_grad`` is already that logarithm (it is then ``log_value_grad``).
+    xi : float
+        The default margin :math:`\\xi` of ``best - mean - xi``.
+    draws : bool
+        Thompson sampling: candidates ranked by one joint posterior draw
+        (:meth:`tunelab.gp.GaussianProcess.sample_y`), lowest first.
+    """
+
+    name: str
+    value_grad: Terms | None
+    log_value_grad: Terms | None
+    log_scale: bool = False
+    xi: float = 0.0
+    draws: bool = False
+
+    def terms(self, log_scale: bool, mean: Array, std: Array, best: float, xi: float,
+              beta: float) -> tuple[Array, Array, Array]:
+        """``(a, da/dmean, da/dstd)`` on the natural scale, or of :math:`\\log a^+` with
+        ``log_scale``."""
+        f = self.log_value_grad if log_scale else self.value_grad
+        return f(mean, std, best, xi, beta)
+
+
+ACQUISITIONS: dict[str, Acquisition] = {}
+
+
+def register(acquisition: Acquisition) -> Acquisition:
+    """Make ``acquisition`` selectable by its name; returns it."""
+    if not isinstance(acquisition, Acquisition):
+        raise TypeError(f"acquisition must be an Acquisition; got {acquisition!r}")
+    ACQUISITIONS[acquisition.name] = acquisition
+    return acquisition
+
+
+def _ei(mean, std, best, xi, beta):
+    return expected_improvement_grad(mean, std, best, xi)
+
+
+def _log_ei(mean, std, best, xi, beta):
+    return log_expected_improvement_grad(mean, std, best, xi)
+
+
+def _log_pi(mean, std, best, xi, beta):
+    return log_probability_of_improvement_grad(mean, std, best, xi)
+
+
+def _neg_lcb(mean, std, best, xi, beta):
+    lcb, dm, ds = lower_confidence_bound_grad(mean, std, beta)
+    return -lcb, -dm, -ds
+
+
+def _log_softplus_neg_lcb(mean, std, best, xi, beta):
+    """:math:`\\log\\operatorname{softplus}(u)`, :math:`u = -\\mathrm{LCB}`, and its
+    derivatives by the chain rule with :math:`(\\log\\operatorname{softplus})'(u) =
+    \\operatorname{sigmoid}(u)/\\operatorname{softplus}(u)`."""
+    lcb, dm, ds = lower_confidence_bound_grad(mean, std, beta)
+    u = -np.asarray(lcb)
+    softplus = np.logaddexp(0.0, u)
+    ratio = np.exp(-np.logaddexp(0.0, -u)) / softplus
+    return np.log(softplus), -dm * ratio, -ds * ratio
+
+
+register(Acquisition("ei", _ei, _log_ei))
+register(Acquisition("logei", _log_ei, _log_ei, log_scale=True))
+register(Acquisition("pi", _log_pi, _log_pi, log_scale=True, xi=0.01))  # log PI: same argmax
+register(Acquisition("ucb", _neg_lcb, _log_softplus_neg_lcb))
+register(Acquisition("thompson", None, None, draws=True))
