@@ -148,8 +148,43 @@ def expected_improvement_grad(
 def log_expected_improvement(mean: Any, std: Any, best: float, xi: float = 0.0) -> Array:
     """Logarithm of EI, finite and accurate where EI underflows (Ament et al. 2023, Eq. 9).
 
-    :math:`\\log\\mathrm{EI} = \\log\\sigma + \\log h(z)`; ``-inf`` only where ``std == 0``
-    and there is no improvement. Parameters as :func:`expected_improvement`.
+    .. math::
+
+        \\log\\mathrm{EI} = \\log\\sigma + \\log h(z), \\qquad
+        h(z) = \\varphi(z) + z\\,\\Phi(z).
+
+    :math:`\\log h` is computed without forming :math:`h`: directly for :math:`z > -1`, by
+    ``erfcx`` (the scaled complementary error function) for :math:`-50 < z \\le -1`, and by
+    the asymptotic series :math:`\\log h(z) = \\log\\varphi(z) - 2\\log|z| +
+    \\log\\sum_{k \\ge 0} (-1)^k (2k+1)!!\\, z^{-2k}` (eight terms) below, so it stays finite where
+    :math:`\\mathrm{EI}` underflows to 0 (:math:`z \\lesssim -38`) and its maximizer can still
+    be found by gradients.
+
+    Parameters
+    ----------
+    mean, std : array-like
+        Posterior mean and standard deviation (broadcast together; ``std >= 0``).
+    best : float
+        The incumbent (lowest observed) value.
+    xi : float, default=0.0
+        The margin :math:`\\xi`, ``>= 0``.
+
+    Returns
+    -------
+    ndarray or float
+        :math:`\\log\\mathrm{EI}`; where ``std == 0`` the limit: the log of the improvement
+        ``best - mean - xi`` when it is positive, else ``-inf``.
+
+    References
+    ----------
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023, Eq. (9).
+
+    Examples
+    --------
+    >>> from tunelab.gp import log_expected_improvement
+    >>> float(log_expected_improvement(50.0, 1.0, best=0.0)) > -1300  # EI itself is 0.0
+    True
     """
     return log_expected_improvement_grad(mean, std, best, xi)[0]
 
@@ -217,10 +252,36 @@ def log_probability_of_improvement_grad(
 
 
 def lower_confidence_bound(mean: Any, std: Any, beta: float = 2.0) -> Array:
-    """Lower confidence bound :math:`\\mu - \\beta\\sigma`, to be **minimized**.
+    """Lower confidence bound :math:`\\mathrm{LCB} = \\mu - \\beta\\sigma`, to be **minimized**.
 
-    ``beta`` multiplies the standard deviation directly: it is :math:`\\sqrt{\\beta_t}` in
-    the notation of Srinivas et al. (2010, Eq. 6), whose UCB for maximization this mirrors.
+    An optimistic value of the objective: for a Gaussian posterior, the objective lies below
+    it with probability :math:`\\Phi(-\\beta)` (2.3 % for :math:`\\beta = 2`). ``beta``
+    multiplies the standard deviation directly: it is :math:`\\sqrt{\\beta_t}` in the notation
+    of Srinivas et al. (2010, Eq. 6), whose UCB for maximization this mirrors; larger values
+    explore more. Bayesian optimization maximizes :math:`-\\mathrm{LCB}`.
+
+    Parameters
+    ----------
+    mean, std : array-like
+        Posterior mean and standard deviation (broadcast together; ``std >= 0``).
+    beta : float, default=2.0
+        The weight :math:`\\beta \\ge 0` of the standard deviation.
+
+    Returns
+    -------
+    ndarray or float
+        :math:`\\mu - \\beta\\sigma`, of the broadcast shape.
+
+    References
+    ----------
+    .. [1] N. Srinivas, A. Krause, S. Kakade and M. Seeger, "Gaussian process optimization in
+       the bandit setting: no regret and experimental design", ICML 2010, Eq. (6).
+
+    Examples
+    --------
+    >>> from tunelab.gp import lower_confidence_bound
+    >>> lower_confidence_bound([0.0, 1.0], [1.0, 0.0], beta=2.0).tolist()
+    [-2.0, 1.0]
     """
     return lower_confidence_bound_grad(mean, std, beta)[0]
 
