@@ -12,7 +12,7 @@ from tunelab.model_selection import (
     cross_val_score,
     train_test_split,
 )
-from tunelab.models._base import BaseEstimator, ClassifierMixin, RegressorMixin
+from tunelab.models.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 SETTINGS = settings(max_examples=60, deadline=None)
 sk_ms = pytest.importorskip("sklearn.model_selection")

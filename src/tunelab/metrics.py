@@ -12,19 +12,16 @@ an array of per-class values for ``average=None``. ``get_scorer(name)`` wraps a 
 from __future__ import annotations
 
 import numbers
-import re
-import textwrap
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
+from tunelab._metrics_probability import log_loss, roc_auc_score
 from tunelab._metrics_support import (
     Scorer,
     check_labels,
-    check_lengths,
     check_regression,
     class_counts,
     divide,
@@ -32,7 +29,7 @@ from tunelab._metrics_support import (
     nanaverage,
     resolve_labels,
 )
-from tunelab._validation import check_array, check_choice
+from tunelab._validation import check_choice
 
 __all__ = [
     "accuracy_score", "confusion_matrix", "f1_score", "get_scorer", "log_loss",
@@ -127,7 +124,15 @@ def _prf(
     return nanaverage(score, n_true if average == "weighted" else None)
 
 
-_PRF_DOC = """
+def precision_score(
+    y_true: Any, y_pred: Any, *, labels: Any = None, pos_label: Any = 1,
+    average: str | None = "binary", zero_division: float = 0.0,
+) -> float | np.ndarray:
+    """Precision: the fraction of predicted positives that are true positives.
+
+    .. math:: P_k = \\frac{TP_k}{TP_k + FP_k}, \\qquad
+              P_{\\mathrm{micro}} = \\frac{\\sum_k TP_k}{\\sum_k (TP_k + FP_k)}
+
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,)
@@ -150,19 +155,6 @@ _PRF_DOC = """
     Returns
     -------
     score : float, or ndarray of shape (n_classes,) when ``average=None``
-"""
-
-
-def precision_score(
-    y_true: Any, y_pred: Any, *, labels: Any = None, pos_label: Any = 1,
-    average: str | None = "binary", zero_division: float = 0.0,
-) -> float | np.ndarray:
-    """Precision: the fraction of predicted positives that are true positives.
-
-    .. math:: P_k = \\frac{TP_k}{TP_k + FP_k}, \\qquad
-              P_{\\mathrm{micro}} = \\frac{\\sum_k TP_k}{\\sum_k (TP_k + FP_k)}
-
-    {doc}
 
     References
     ----------
@@ -180,7 +172,28 @@ def recall_score(
 
     .. math:: R_k = \\frac{TP_k}{TP_k + FN_k}
 
-    {doc}
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    average : {"binary", "micro", "macro", "weighted"} or None, default="binary"
+        ``"binary"``: the score of class ``pos_label`` alone (at most two classes present);
+        ``"micro"``: from the counts summed over classes; ``"macro"``: the unweighted mean of
+        the per-class scores; ``"weighted"``: their mean weighted by each class's number of true
+        samples; ``None``: the per-class scores.
+    pos_label : int or str, default=1
+        The positive class; used only when ``average="binary"``.
+    labels : array-like, default=None
+        The classes to score and average over (not used when ``average="binary"``); by default
+        the sorted union of the labels in ``y_true`` and ``y_pred``.
+    zero_division : {0, 1, nan}, default=0
+        The value of a score whose denominator is zero (a class never predicted, never true, or
+        both). ``nan`` scores are left out of the averages, as scikit-learn does; if every score
+        is ``nan`` the average is ``nan``. No warning is raised.
+
+    Returns
+    -------
+    score : float, or ndarray of shape (n_classes,) when ``average=None``
 
     References
     ----------
@@ -201,7 +214,28 @@ def f1_score(
     The right-hand form is used, so F1 is defined whenever a class is predicted or true, even
     if its precision or recall is zero by zero division.
 
-    {doc}
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    average : {"binary", "micro", "macro", "weighted"} or None, default="binary"
+        ``"binary"``: the score of class ``pos_label`` alone (at most two classes present);
+        ``"micro"``: from the counts summed over classes; ``"macro"``: the unweighted mean of
+        the per-class scores; ``"weighted"``: their mean weighted by each class's number of true
+        samples; ``None``: the per-class scores.
+    pos_label : int or str, default=1
+        The positive class; used only when ``average="binary"``.
+    labels : array-like, default=None
+        The classes to score and average over (not used when ``average="binary"``); by default
+        the sorted union of the labels in ``y_true`` and ``y_pred``.
+    zero_division : {0, 1, nan}, default=0
+        The value of a score whose denominator is zero (a class never predicted, never true, or
+        both). ``nan`` scores are left out of the averages, as scikit-learn does; if every score
+        is ``nan`` the average is ``nan``. No warning is raised.
+
+    Returns
+    -------
+    score : float, or ndarray of shape (n_classes,) when ``average=None``
 
     References
     ----------
@@ -210,143 +244,6 @@ def f1_score(
        Cambridge University Press, Eq. (8.5) with :math:`\\beta = 1`.
     """
     return _prf(y_true, y_pred, average, pos_label, labels, zero_division, "f")
-
-
-def _fill_doc(func: Callable) -> None:
-    """Put the shared parameter section in place of the ``{doc}`` line, at its indentation."""
-    if func.__doc__:
-        indent = re.search(r"^( *)\{doc\}$", func.__doc__, re.M).group(1)
-        text = textwrap.indent(textwrap.dedent(_PRF_DOC).strip("\n"), indent)
-        func.__doc__ = func.__doc__.replace(f"{indent}{{doc}}", text)
-
-
-for _func in (precision_score, recall_score, f1_score):
-    _fill_doc(_func)
-
-
-def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
-    """Mean negative log-likelihood of the true labels under predicted probabilities.
-
-    .. math:: \\mathrm{LL} = -\\frac{1}{n} \\sum_i \\log \\max(\\epsilon,
-              \\min(1 - \\epsilon, p_{i, y_i}))
-
-    Probabilities are clipped to :math:`[\\epsilon, 1 - \\epsilon]` with
-    :math:`\\epsilon` = ``np.finfo(float).eps`` (about 2.2e-16), so a confident wrong prediction
-    costs about 36 instead of infinity; scikit-learn does the same.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-    y_prob : array-like of shape (n_samples,) or (n_samples, n_classes)
-        Probabilities in [0, 1]. 1-D: of the positive class, the greater of two labels. 2-D:
-        one column per class in the order of ``labels``; each row must sum to 1 (to 1e-6).
-    labels : array-like of shape (n_classes,), default=None
-        The classes; by default the sorted labels of ``y_true``, which must then hold at
-        least two. Pass ``estimator.classes_`` when ``y_true`` may miss a class.
-
-    References
-    ----------
-    .. [1] Bishop (2006). *Pattern Recognition and Machine Learning*, Springer, Eq. (4.108)
-       (cross-entropy error for K classes) and Eq. (4.90) (two classes).
-    """
-    y_true = check_array(y_true, "y_true", ndim=1, dtype=None)
-    P = check_array(y_prob, "y_prob", ndim=(1, 2))
-    check_lengths(y_true, P, "y_true", "y_prob")
-    if P.min() < 0 or P.max() > 1:
-        raise ValueError(f"y_prob must hold probabilities in [0, 1]; got [{P.min()}, {P.max()}]")
-    classes = np.unique(y_true) if labels is None else resolve_labels(labels, y_true)
-    if len(classes) < 2:
-        raise ValueError(
-            f"log_loss needs at least two classes; y_true holds only {classes.tolist()}: "
-            "pass them through labels"
-        )
-    P = np.column_stack([1 - P, P]) if P.ndim == 1 else P
-    if P.shape[1] != len(classes):
-        raise ValueError(
-            f"y_prob has {P.shape[1]} columns but there are {len(classes)} classes "
-            f"{classes.tolist()}; pass the classes through labels"
-        )
-    if not np.allclose(P.sum(axis=1), 1.0, rtol=0.0, atol=1e-6):
-        raise ValueError("y_prob rows must sum to 1 (to 1e-6); pass probabilities")
-    k, found = encode(y_true, classes)
-    if not found.all():
-        raise ValueError(f"y_true holds labels outside labels {classes.tolist()}")
-    eps = np.finfo(float).eps
-    p_true = np.clip(P[np.arange(len(P)), k], eps, 1 - eps)
-    return float(-np.mean(np.log(p_true)))
-
-
-def _binary_auc(positive: np.ndarray, score: np.ndarray) -> float:
-    """Mann-Whitney U of the positives' scores over the negatives', divided by its maximum."""
-    n_pos = int(positive.sum())
-    n_neg = len(positive) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        raise ValueError("roc_auc_score needs both classes in y_true; only one is present")
-    ranks = rankdata(score, method="average")  # ties share their mean rank
-    U = ranks[positive].sum() - n_pos * (n_pos + 1) / 2
-    return float(U / (n_pos * n_neg))
-
-
-def roc_auc_score(
-    y_true: Any, y_score: Any, *, average: str = "macro", labels: Any = None
-) -> float:
-    """Area under the ROC curve, exactly, from the Mann-Whitney statistic.
-
-    .. math:: \\mathrm{AUC} = \\frac{1}{n_+ n_-} \\sum_{i: y_i = +} \\sum_{j: y_j = -}
-              \\left([s_i > s_j] + \\tfrac12 [s_i = s_j]\\right)
-              = \\frac{R_+ - n_+(n_+ + 1)/2}{n_+ n_-}
-
-    where :math:`R_+` is the sum of the positives' ranks among all scores, ties given their
-    mean rank: the probability that a random positive outscores a random negative, ties
-    counting one half. This is the area under the ROC curve with linear interpolation
-    between tied scores.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
-        1-D: scores of the positive class, the greater of the two labels (binary). 2-D: one
-        column per class in the order of ``labels``; each class is scored one-vs-rest.
-    average : {"macro", "weighted"}, default="macro"
-        How one-vs-rest scores are averaged: plainly, or weighted by class prevalence.
-    labels : array-like, default=None
-        The classes; by default the sorted labels of ``y_true``. Every class must occur in
-        ``y_true`` and not be the only one.
-
-    References
-    ----------
-    .. [1] Hanley and McNeil (1982). The meaning and use of the area under a receiver operating
-       characteristic (ROC) curve. *Radiology* 143(1), 29-36, Eq. (1)-(2).
-    .. [2] Fawcett (2006). An introduction to ROC analysis. *Pattern Recognition Letters*
-       27(8), 861-874, Sec. 4.3 (AUC as the Wilcoxon statistic) and Sec. 9.2 (one-vs-rest).
-
-    Examples
-    --------
-    >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.5, 0.5, 0.9])  # one tie between classes
-    0.875
-    """
-    y_true = check_array(y_true, "y_true", ndim=1, dtype=None)
-    S = check_array(y_score, "y_score", ndim=(1, 2))
-    check_lengths(y_true, S, "y_true", "y_score")
-    check_choice(average, "average", ("macro", "weighted"))
-    classes = np.unique(y_true) if labels is None else resolve_labels(labels, y_true)
-    if not encode(y_true, classes)[1].all():
-        raise ValueError(f"y_true holds labels outside labels {classes.tolist()}")
-    if S.ndim == 1:
-        if len(classes) != 2:
-            raise ValueError(
-                f"roc_auc_score with 1-D y_score needs exactly two classes in y_true; got "
-                f"{classes.tolist()}"
-            )
-        return _binary_auc(y_true == classes[1], S)
-    if S.shape[1] != len(classes):
-        raise ValueError(
-            f"y_score has {S.shape[1]} columns but there are {len(classes)} classes "
-            f"{classes.tolist()}; pass the classes through labels"
-        )
-    aucs = np.array([_binary_auc(y_true == c, S[:, k]) for k, c in enumerate(classes)])
-    prevalence = np.array([np.sum(y_true == c) for c in classes])
-    return float(np.average(aucs, weights=prevalence if average == "weighted" else None))
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> float:

@@ -2,7 +2,9 @@
 
 Every function takes arrays (or mappings of a label to arrays) and returns a
 :class:`matplotlib.figure.Figure`; ``fig.savefig("name.png")`` writes it with the Agg
-renderer, so no display is needed. The statistics come from :mod:`tunelab.bench.stats`.
+renderer, so no display is needed. The statistics are those of :mod:`tunelab.bench.stats` (which
+re-exports them from ``tunelab._stats_curves`` and ``tunelab._stats_rank``, so that the report
+in :mod:`tunelab.bench` can draw these figures without an import cycle).
 
 - :func:`convergence`: median best value (or regret) against evaluations, with a bootstrap
   band of the median, one line per strategy.
@@ -28,6 +30,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from tunelab._stats_curves import bootstrap_ci
+from tunelab._stats_rank import cd_groups
 from tunelab._validation import check_array, check_scalar
 
 __all__ = ["convergence", "critical_difference", "ecdf", "strategy_time"]
@@ -49,14 +53,12 @@ def _check_curves(curves: Any, name: str) -> dict[str, np.ndarray]:
 
 def _median_band(C: np.ndarray, n_boot: int, level: float, seed: int) -> tuple[np.ndarray, ...]:
     """Median over runs and its bootstrap band, at the evaluations where every run is finite."""
-    from tunelab.bench import stats
-
     center = np.full(C.shape[1], np.nan)
     low, high = center.copy(), center.copy()
     ok = np.all(np.isfinite(C), axis=0)
     if ok.any():
-        center[ok], low[ok], high[ok] = stats.bootstrap_ci(C[:, ok], np.median, n_boot, level,
-                                                           random_state=seed)
+        center[ok], low[ok], high[ok] = bootstrap_ci(C[:, ok], np.median, n_boot, level,
+                                                     random_state=seed)
     return center, low, high
 
 
@@ -135,14 +137,12 @@ def critical_difference(
     -------
     Figure
     """
-    from tunelab.bench import stats
-
     R = check_array(avg_ranks, "avg_ranks", ndim=1)
     names = [str(n) for n in names]
     if len(names) != len(R):
         raise ValueError(f"names must have one entry per rank, {len(R)}; got {len(names)}")
     check_scalar(cd, "cd", low=0.0)
-    groups = stats.cd_groups(R, cd) if groups is None else groups
+    groups = cd_groups(R, cd) if groups is None else groups
     k = len(R)
     side = 0.08 * max(len(n) for n in names) + 0.6  # inches for a label "name (rank)"
     width = 3.6 + 2 * side

@@ -18,7 +18,7 @@ from tunelab._clone import clone
 from tunelab._validation import check_is_fitted, check_scalar
 from tunelab.metrics import get_scorer
 from tunelab.model_selection import cross_val_score
-from tunelab.models._base import BaseEstimator
+from tunelab.models.base import BaseEstimator
 from tunelab.space import Space
 from tunelab.study import Study, Trial, TrialState
 

@@ -149,7 +149,7 @@ def test_bootstrap_ci_is_reproducible_and_per_evaluation():
 
 
 def test_bootstrap_ci_chunks_give_the_same_result(monkeypatch):
-    from tunelab.bench import _stats_curves
+    from tunelab import _stats_curves
     rng = np.random.default_rng(9)
     curves = rng.random((12, 5))
     full = stats.bootstrap_ci(curves, n_boot=101, random_state=4)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tunelab.exceptions import NotFittedError
-from tunelab.models._base import BaseEstimator, encode_labels
+from tunelab.models.base import BaseEstimator, encode_labels
 
 
 class Toy(BaseEstimator):

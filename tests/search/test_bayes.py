@@ -9,7 +9,7 @@ from scipy.stats import qmc
 from threadpoolctl import threadpool_limits
 
 from tunelab.bench import problems
-from tunelab.search import BayesianOptimization, RandomSearch, _bo_acq, bayes, make_strategy
+from tunelab.search import BayesianOptimization, RandomSearch, _bo_surrogate, bayes, make_strategy
 from tunelab.space import Categorical, Integer, Real, Space
 from tunelab.testing import StrategyContract, quadratic_objective
 
@@ -240,7 +240,7 @@ def test_fallback_to_random_warns(quad, monkeypatch):
     def broken(*args):
         raise np.linalg.LinAlgError("not positive definite")
 
-    monkeypatch.setattr(_bo_acq, "fit_gps", broken)
+    monkeypatch.setattr(_bo_surrogate, "fit_gps", broken)
     bo = run(BayesianOptimization(quad, n_initial=2, seed=0, **FAST), quad_value, 2)
     with pytest.warns(bayes.DegradedWarning, match="random"):
         batch = bo.ask_batch(3)
@@ -286,8 +286,8 @@ def test_replay_is_exact_and_fits_nothing(quad, monkeypatch):
 
     first = run(BayesianOptimization(quad, **options), quad_value, 15)
     fits = []
-    real_fit = _bo_acq.fit_gps
-    monkeypatch.setattr(_bo_acq, "fit_gps", lambda *a: fits.append(1) or real_fit(*a))
+    real_fit = _bo_surrogate.fit_gps
+    monkeypatch.setattr(_bo_surrogate, "fit_gps", lambda *a: fits.append(1) or real_fit(*a))
     rebuilt = BayesianOptimization(quad, **options)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -302,8 +302,8 @@ def test_replay_is_exact_and_fits_nothing(quad, monkeypatch):
 
 def test_refit_is_lazy(quad, monkeypatch):
     fits = []
-    real_fit = _bo_acq.fit_gps
-    monkeypatch.setattr(_bo_acq, "fit_gps", lambda *a: fits.append(1) or real_fit(*a))
+    real_fit = _bo_surrogate.fit_gps
+    monkeypatch.setattr(_bo_surrogate, "fit_gps", lambda *a: fits.append(1) or real_fit(*a))
     bo = run(BayesianOptimization(quad, n_initial=3, seed=0, **FAST), quad_value, 3)
     bo.ask_batch(3)
     assert len(fits) == 1  # pending points are lies on the fitted GP, not refits

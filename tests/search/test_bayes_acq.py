@@ -9,8 +9,11 @@ from scipy.optimize import approx_fprime
 from threadpoolctl import threadpool_limits
 
 from tunelab.gp import GaussianProcess, Matern
-from tunelab.search import _bo_acq as Q
+from tunelab.search import _bo_acquisition as Q
+from tunelab.search import _bo_batch
 from tunelab.search import _bo_encoding as E
+from tunelab.search import _bo_surrogate as S
+from tunelab.search._slice_sampling import slice_sample
 from tunelab.space import Categorical, Integer, Real, Space
 
 
@@ -32,7 +35,7 @@ def fitted_gp(seed=0, n=12, D=3, noise=1e-6):
 def test_posterior_grad_matches_predict_gradient():
     gp = fitted_gp()
     X = np.random.default_rng(1).random((6, 3))
-    mean, std, dmean, dstd = Q.posterior_grad(gp, X)
+    mean, std, dmean, dstd = S.posterior_grad(gp, X)
     for i, x in enumerate(X):
         m, s, dm, ds = gp.predict_gradient(x)
         assert mean[i] == pytest.approx(m, rel=1e-10)
@@ -105,7 +108,7 @@ def test_ucb_under_penalty_is_log_softplus():
     penalty = penalty_for(gp, rng)
     mean, std = gp.predict(X, return_std=True)
     want = np.log(np.log1p(np.exp(-(mean - 2.0 * std))))
-    want += Q._bo_batch.log_penalty(X, *penalty)
+    want += _bo_batch.log_penalty(X, *penalty)
     got = Q.acquisition("ucb", Q.Surrogate([gp], 0.0, penalty), X, 0.0, 2.0)
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
@@ -168,7 +171,7 @@ def test_thompson_ranks_by_a_posterior_draw():
 
 
 def test_log_prior_against_scipy_and_finite_differences():
-    prior = Q.log_prior(D=4, n_theta=6)
+    prior = S.log_prior(D=4, n_theta=6)
     theta = np.random.default_rng(6).normal(size=6)
     lp, dlp = prior(theta)
     mu = np.sqrt(2) + 0.5 * np.log(4)
@@ -186,13 +189,13 @@ def test_slice_sampler_draws_from_a_known_density():
         return float(stats.norm.logpdf(t, mean, sd).sum())
 
     bounds = np.array([[-6.0, 6.0], [-6.0, 6.0]])
-    samples = Q.slice_sample(logp, np.zeros(2), bounds, 3000, 50, np.random.default_rng(0))
+    samples = slice_sample(logp, np.zeros(2), bounds, 3000, 50, np.random.default_rng(0))
     assert samples.shape == (3000, 2)
     np.testing.assert_allclose(samples.mean(axis=0), mean, atol=0.1)
     np.testing.assert_allclose(samples.std(axis=0), sd, rtol=0.08)
     # a truncated density: the samples respect the bounds and match scipy's truncnorm mean
     tight = np.array([[0.0, 6.0], [-6.0, 6.0]])
-    s2 = Q.slice_sample(logp, np.ones(2), tight, 3000, 50, np.random.default_rng(1))
+    s2 = slice_sample(logp, np.ones(2), tight, 3000, 50, np.random.default_rng(1))
     assert s2[:, 0].min() >= 0.0
     want = stats.truncnorm.mean(-0.5, np.inf, loc=0.5, scale=1.0)
     assert s2[:, 0].mean() == pytest.approx(want, abs=0.08)

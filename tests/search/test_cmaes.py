@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.linalg import fractional_matrix_power
 
 from tunelab.search import CMAES
-from tunelab.search.cmaes import cma_parameters, cma_update, nearest_image, reflect
+from tunelab.search._cma_equations import cma_parameters, cma_update, nearest_image, reflect
 from tunelab.space import Integer, Real, Space
 from tunelab.testing import StrategyContract
 

@@ -15,7 +15,8 @@ from scipy import stats
 from tunelab.search import _ga_operators as ga
 from tunelab.search import _jit
 from tunelab.search._decoder import Decoder, unit_to_real_numpy
-from tunelab.search._streams import Streams, offspring_draws
+from tunelab.search._philox_sfc64 import Streams
+from tunelab.search._philox_sfc64_jit import offspring_draws
 from tunelab.space import Categorical, Integer, Real, Space
 
 REAL, INTEGER, CATEGORICAL = ga.REAL, ga.INTEGER, ga.CATEGORICAL

@@ -12,8 +12,8 @@ import pytest
 from tunelab.search import GeneticSearch
 from tunelab.search._decoder import Decoder, config_key
 from tunelab.search._ga_operators import fitness_order
-from tunelab.search._known import KnownValues
-from tunelab.search._proposals import Proposals
+from tunelab.search._pending import Proposals
+from tunelab.search._told_table import KnownValues
 from tunelab.space import Categorical, Integer, Real, Space
 from tunelab.testing import StrategyContract
 

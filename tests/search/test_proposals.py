@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import (
+from tunelab.search._philox_sfc64 import Streams
+from tunelab.search._philox_sfc64_jit import philox, sfc64_random, sfc64_words
+from tunelab.search._told_table import (
     KNOWN,
     NEW,
     TWIN,
@@ -18,7 +20,6 @@ from tunelab.search._known import (
     first_equal_keys,
     store_untold,
 )
-from tunelab.search._streams import Streams, philox, sfc64_random, sfc64_words
 from tunelab.space import Categorical, Integer, Real, Space
 
 

@@ -41,7 +41,7 @@ Examples
 8.0
 """
 
-from tunelab.bench._stats_curves import (
+from tunelab._stats_curves import (
     best_at_time,
     best_so_far,
     bootstrap_ci,
@@ -50,8 +50,8 @@ from tunelab.bench._stats_curves import (
     performance_profile,
     regret_curve,
 )
-from tunelab.bench._stats_pairs import holm, pairwise_wilcoxon, win_rate_matrix
-from tunelab.bench._stats_rank import (
+from tunelab._stats_pairs import holm, pairwise_wilcoxon, win_rate_matrix
+from tunelab._stats_rank import (
     average_ranks,
     cd_groups,
     friedman_test,

@@ -29,6 +29,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,8 @@ from scipy.special import erfcx, log_ndtr, ndtr
 from tunelab._validation import check_scalar
 
 __all__ = [
+    "ACQUISITIONS",
+    "Acquisition",
     "expected_improvement",
     "expected_improvement_grad",
     "log_expected_improvement",
@@ -47,6 +51,7 @@ __all__ = [
     "lower_confidence_bound_grad",
     "probability_of_improvement",
     "probability_of_improvement_grad",
+    "register",
 ]
 
 Array = np.ndarray
@@ -143,8 +148,43 @@ def expected_improvement_grad(
 def log_expected_improvement(mean: Any, std: Any, best: float, xi: float = 0.0) -> Array:
     """Logarithm of EI, finite and accurate where EI underflows (Ament et al. 2023, Eq. 9).
 
-    :math:`\\log\\mathrm{EI} = \\log\\sigma + \\log h(z)`; ``-inf`` only where ``std == 0``
-    and there is no improvement. Parameters as :func:`expected_improvement`.
+    .. math::
+
+        \\log\\mathrm{EI} = \\log\\sigma + \\log h(z), \\qquad
+        h(z) = \\varphi(z) + z\\,\\Phi(z).
+
+    :math:`\\log h` is computed without forming :math:`h`: directly for :math:`z > -1`, by
+    ``erfcx`` (the scaled complementary error function) for :math:`-50 < z \\le -1`, and by
+    the asymptotic series :math:`\\log h(z) = \\log\\varphi(z) - 2\\log|z| +
+    \\log\\sum_{k \\ge 0} (-1)^k (2k+1)!!\\, z^{-2k}` (eight terms) below, so it stays finite where
+    :math:`\\mathrm{EI}` underflows to 0 (:math:`z \\lesssim -38`) and its maximizer can still
+    be found by gradients.
+
+    Parameters
+    ----------
+    mean, std : array-like
+        Posterior mean and standard deviation (broadcast together; ``std >= 0``).
+    best : float
+        The incumbent (lowest observed) value.
+    xi : float, default=0.0
+        The margin :math:`\\xi`, ``>= 0``.
+
+    Returns
+    -------
+    ndarray or float
+        :math:`\\log\\mathrm{EI}`; where ``std == 0`` the limit: the log of the improvement
+        ``best - mean - xi`` when it is positive, else ``-inf``.
+
+    References
+    ----------
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023, Eq. (9).
+
+    Examples
+    --------
+    >>> from tunelab.gp import log_expected_improvement
+    >>> float(log_expected_improvement(50.0, 1.0, best=0.0)) > -1300  # EI itself is 0.0
+    True
     """
     return log_expected_improvement_grad(mean, std, best, xi)[0]
 
@@ -212,10 +252,36 @@ def log_probability_of_improvement_grad(
 
 
 def lower_confidence_bound(mean: Any, std: Any, beta: float = 2.0) -> Array:
-    """Lower confidence bound :math:`\\mu - \\beta\\sigma`, to be **minimized**.
+    """Lower confidence bound :math:`\\mathrm{LCB} = \\mu - \\beta\\sigma`, to be **minimized**.
 
-    ``beta`` multiplies the standard deviation directly: it is :math:`\\sqrt{\\beta_t}` in
-    the notation of Srinivas et al. (2010, Eq. 6), whose UCB for maximization this mirrors.
+    An optimistic value of the objective: for a Gaussian posterior, the objective lies below
+    it with probability :math:`\\Phi(-\\beta)` (2.3 % for :math:`\\beta = 2`). ``beta``
+    multiplies the standard deviation directly: it is :math:`\\sqrt{\\beta_t}` in the notation
+    of Srinivas et al. (2010, Eq. 6), whose UCB for maximization this mirrors; larger values
+    explore more. Bayesian optimization maximizes :math:`-\\mathrm{LCB}`.
+
+    Parameters
+    ----------
+    mean, std : array-like
+        Posterior mean and standard deviation (broadcast together; ``std >= 0``).
+    beta : float, default=2.0
+        The weight :math:`\\beta \\ge 0` of the standard deviation.
+
+    Returns
+    -------
+    ndarray or float
+        :math:`\\mu - \\beta\\sigma`, of the broadcast shape.
+
+    References
+    ----------
+    .. [1] N. Srinivas, A. Krause, S. Kakade and M. Seeger, "Gaussian process optimization in
+       the bandit setting: no regret and experimental design", ICML 2010, Eq. (6).
+
+    Examples
+    --------
+    >>> from tunelab.gp import lower_confidence_bound
+    >>> lower_confidence_bound([0.0, 1.0], [1.0, 0.0], beta=2.0).tolist()
+    [-2.0, 1.0]
     """
     return lower_confidence_bound_grad(mean, std, beta)[0]
 
@@ -227,3 +293,93 @@ def lower_confidence_bound_grad(
     mean, std = _check(mean, std, beta=beta)
     ones = np.ones(mean.shape)
     return (mean - beta * std)[()], ones[()], (-beta * ones)[()]
+
+
+# --- acquisitions as objects: what a maximizer reads, defined once -------------------------
+Terms = Callable[[Array, Array, float, float, float], tuple[Array, Array, Array]]
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """One acquisition as a maximizer reads it: value and gradient, scale, defaults.
+
+    Attributes
+    ----------
+    name : str
+        The name that selects it (``BayesianOptimization(acquisition=name)``).
+    value_grad : callable or None
+        ``(mean, std, best, xi, beta) -> (a, da/dmean, da/dstd)``, the acquisition
+        :math:`a` to be **maximized**; ``None`` for an acquisition that ranks candidates by a
+        posterior draw instead (``draws``).
+    log_value_grad : callable or None
+        The same for :math:`\\log a^+`, the logarithm of a positive acquisition with the same
+        maximizers: what is averaged over GPs as :math:`\\log \\frac1M \\sum_m e^{a_m}` and
+        penalized (local penalization multiplies a positive acquisition).
+    log_scale : bool
+        Whether ``value_grad`` is already that logarithm (it is then ``log_value_grad``).
+    xi : float
+        The default margin :math:`\\xi` of ``best - mean - xi``.
+    draws : bool
+        Thompson sampling: candidates ranked by one joint posterior draw
+        (:meth:`tunelab.gp.GaussianProcess.sample_y`), lowest first.
+    """
+
+    name: str
+    value_grad: Terms | None
+    log_value_grad: Terms | None
+    log_scale: bool = False
+    xi: float = 0.0
+    draws: bool = False
+
+    def terms(self, log_scale: bool, mean: Array, std: Array, best: float, xi: float,
+              beta: float) -> tuple[Array, Array, Array]:
+        """``(a, da/dmean, da/dstd)`` on the natural scale, or of :math:`\\log a^+` with
+        ``log_scale``."""
+        f = self.log_value_grad if log_scale else self.value_grad
+        return f(mean, std, best, xi, beta)
+
+
+ACQUISITIONS: dict[str, Acquisition] = {}
+
+
+def register(acquisition: Acquisition) -> Acquisition:
+    """Make ``acquisition`` selectable by its name; returns it."""
+    if not isinstance(acquisition, Acquisition):
+        raise TypeError(f"acquisition must be an Acquisition; got {acquisition!r}")
+    ACQUISITIONS[acquisition.name] = acquisition
+    return acquisition
+
+
+def _ei(mean, std, best, xi, beta):
+    return expected_improvement_grad(mean, std, best, xi)
+
+
+def _log_ei(mean, std, best, xi, beta):
+    return log_expected_improvement_grad(mean, std, best, xi)
+
+
+def _log_pi(mean, std, best, xi, beta):
+    return log_probability_of_improvement_grad(mean, std, best, xi)
+
+
+def _neg_lcb(mean, std, best, xi, beta):
+    lcb, dm, ds = lower_confidence_bound_grad(mean, std, beta)
+    return -lcb, -dm, -ds
+
+
+def _log_softplus_neg_lcb(mean, std, best, xi, beta):
+    """:math:`\\log\\operatorname{softplus}(u)`, :math:`u = -\\mathrm{LCB}`, and its
+    derivatives by the chain rule with :math:`(\\log\\operatorname{softplus})'(u) =
+    \\operatorname{sigmoid}(u)/\\operatorname{softplus}(u)`."""
+    lcb, dm, ds = lower_confidence_bound_grad(mean, std, beta)
+    u = -np.asarray(lcb)
+    softplus = np.logaddexp(0.0, u)
+    ratio = np.exp(-np.logaddexp(0.0, -u)) / softplus
+    return np.log(softplus), -dm * ratio, -ds * ratio
+
+
+register(Acquisition("ei", _ei, _log_ei))
+register(Acquisition("logei", _log_ei, _log_ei, log_scale=True))
+register(Acquisition("pi", _log_pi, _log_pi, log_scale=True, xi=0.01))  # log PI: same argmax
+register(Acquisition("ucb", _neg_lcb, _log_softplus_neg_lcb))
+register(Acquisition("thompson", None, None, draws=True))

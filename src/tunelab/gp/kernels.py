@@ -39,7 +39,7 @@ import numpy as np
 
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.gp import _jit
-from tunelab.models._base import BaseEstimator
+from tunelab.models.base import BaseEstimator
 
 __all__ = ["RBF", "Kernel", "Matern", "kernel_matrix_numpy"]
 

@@ -45,7 +45,7 @@ from tunelab.exceptions import ConvergenceWarning
 from tunelab.gp import _mll
 from tunelab.gp._linalg import JitterWarning, blas_threads, cholesky_jitter
 from tunelab.gp.kernels import Kernel
-from tunelab.models._base import BaseEstimator, RegressorMixin
+from tunelab.models.base import BaseEstimator, RegressorMixin
 
 __all__ = ["GaussianProcess", "JitterWarning"]
 

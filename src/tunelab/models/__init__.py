@@ -1,4 +1,9 @@
-"""Models of the inner loop, each with its own estimators."""
+"""Models of the inner loop, each with its own estimators.
+
+The estimator contract they share (``BaseEstimator``, ``ClassifierMixin``, ``RegressorMixin``)
+lives in :mod:`tunelab.models.base`, public so that :mod:`tunelab.gp` and
+:mod:`tunelab.search_cv` build on it too.
+"""
 
 from tunelab._lazy import attach
 

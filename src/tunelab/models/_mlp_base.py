@@ -26,7 +26,7 @@ from tunelab._validation import (
 from tunelab.exceptions import ConvergenceWarning
 from tunelab.models import _mlp_layers as layers
 from tunelab.models import _mlp_train as train
-from tunelab.models._base import BaseEstimator
+from tunelab.models.base import BaseEstimator
 from tunelab.optim.early_stopping import EarlyStopping
 from tunelab.optim.rules import UpdateRule, make_rule
 from tunelab.optim.schedules import SCHEDULES, make_schedule

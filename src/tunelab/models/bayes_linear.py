@@ -25,7 +25,7 @@ from scipy.linalg import cho_solve, solve_triangular
 
 from tunelab._validation import check_sample_weight, check_scalar, check_X_y
 from tunelab.exceptions import ConvergenceWarning
-from tunelab.models._base import BaseEstimator, RegressorMixin
+from tunelab.models.base import BaseEstimator, RegressorMixin
 
 __all__ = ["BayesianLinearRegression"]
 

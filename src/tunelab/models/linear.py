@@ -27,7 +27,6 @@ from tunelab._validation import (
     check_scalar,
     check_X_y,
 )
-from tunelab.models._base import BaseEstimator, RegressorMixin
 from tunelab.models._least_squares import (
     center,
     gaussian_log_likelihood,
@@ -37,6 +36,7 @@ from tunelab.models._least_squares import (
     ridge_cholesky,
 )
 from tunelab.models._linear_iterative import fit_gd, fit_sgd
+from tunelab.models.base import BaseEstimator, RegressorMixin
 
 __all__ = ["LinearRegression", "gaussian_log_likelihood", "ols_qr", "ols_stderr",
            "ridge_cholesky"]

@@ -32,9 +32,9 @@ from tunelab._validation import (
     check_X_y,
 )
 from tunelab.exceptions import ConvergenceWarning
-from tunelab.models._base import BaseEstimator, ClassifierMixin, encode_labels
 from tunelab.models._logistic_problem import LogisticProblem
 from tunelab.models._separation import separation
+from tunelab.models.base import BaseEstimator, ClassifierMixin, encode_labels
 from tunelab.optim.result import OptimizeResult
 
 __all__ = ["LogisticRegression"]

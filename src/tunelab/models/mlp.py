@@ -24,12 +24,18 @@ import numpy as np
 from tunelab._validation import check_array
 from tunelab.models import _mlp_layers as layers
 from tunelab.models import _mlp_train as train
-from tunelab.models._base import ClassifierMixin, RegressorMixin, encode_labels
 from tunelab.models._mlp_base import BaseMLP
+from tunelab.models.base import ClassifierMixin, RegressorMixin, encode_labels
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
-_PARAMETERS_DOC = """
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """A multi-layer perceptron classifier: softmax cross-entropy on the last layer.
+
+    Every problem, binary included, gets one output per class and a softmax, so that
+    ``predict_proba`` has one column per class in ``classes_`` order.
+
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
@@ -70,9 +76,7 @@ _PARAMETERS_DOC = """
         The least improvement that counts as progress, >= 0.
     random_state : None, int or numpy.random.Generator, default=None
         Seeds the initial weights, the validation split and the shuffling of every epoch.
-"""
 
-_ATTRIBUTES_DOC = """
     Attributes
     ----------
     coefs_ : list of ndarray
@@ -91,9 +95,17 @@ _ATTRIBUTES_DOC = """
         The validation score after each epoch of ``fit`` with ``early_stopping``, else None.
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (the restored epoch's), else None.
-"""
+    classes_ : ndarray of shape (n_classes,)
+        The sorted class labels.
 
-_REFERENCES_DOC = """
+    Notes
+    -----
+    Minimizes :math:`J(\\theta) = -\\frac{1}{n}\\sum_i \\log \\mathrm{softmax}(z_i)_{y_i}
+    + \\frac{\\alpha}{2}\\sum_l \\|W_l\\|_F^2` by minibatch steps, reshuffling every epoch.
+    ``partial_fit`` runs exactly one epoch per call (the unit of budget of multi-fidelity
+    searches) on the data it is given, continuing the weights and the update rule's state;
+    it never holds data out and never stops early.
+
     References
     ----------
     Rumelhart, D. E., Hinton, G. E. and Williams, R. J. (1986). Learning representations by
@@ -104,31 +116,7 @@ _REFERENCES_DOC = """
     feedforward neural networks. *AISTATS*, Eq. (16).
     He, K., Zhang, X., Ren, S. and Sun, J. (2015). Delving deep into rectifiers. *ICCV*,
     Eq. (10).
-"""
 
-
-class MLPClassifier(ClassifierMixin, BaseMLP):
-    __doc__ = (
-        """A multi-layer perceptron classifier: softmax cross-entropy on the last layer.
-
-    Every problem, binary included, gets one output per class and a softmax, so that
-    ``predict_proba`` has one column per class in ``classes_`` order.
-"""
-        + _PARAMETERS_DOC
-        + _ATTRIBUTES_DOC
-        + """    classes_ : ndarray of shape (n_classes,)
-        The sorted class labels.
-
-    Notes
-    -----
-    Minimizes :math:`J(\\theta) = -\\frac{1}{n}\\sum_i \\log \\mathrm{softmax}(z_i)_{y_i}
-    + \\frac{\\alpha}{2}\\sum_l \\|W_l\\|_F^2` by minibatch steps, reshuffling every epoch.
-    ``partial_fit`` runs exactly one epoch per call (the unit of budget of multi-fidelity
-    searches) on the data it is given, continuing the weights and the update rule's state;
-    it never holds data out and never stops early.
-"""
-        + _REFERENCES_DOC
-        + """
     Examples
     --------
     >>> import numpy as np
@@ -138,7 +126,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> clf.fit(X, [0, 0, 1, 1]).predict([[0.05, 0.1], [1.0, 0.9]]).tolist()
     [0, 1]
 """
-    )
 
     _head = "softmax"
 
@@ -185,12 +172,68 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    __doc__ = (
-        """A multi-layer perceptron regressor: linear outputs and half the mean squared error.
-"""
-        + _PARAMETERS_DOC
-        + _ATTRIBUTES_DOC
-        + """    n_outputs_ : int
+    """A multi-layer perceptron regressor: linear outputs and half the mean squared error.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        The widths of the hidden layers, each >= 1; ``()`` gives a network without hidden
+        layer (a linear model).
+    activation : {"relu", "tanh", "sigmoid"}, default="relu"
+        The hidden layers' activation. Weights into ReLU layers start He-normal
+        (:math:`\\mathcal{N}(0, 2/n_{in})`), all others Glorot-uniform; biases start at 0.
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default="adam"
+        The update rule (:mod:`tunelab.optim.rules`); Adam uses beta1=0.9, beta2=0.999,
+        eps=1e-8.
+    learning_rate : float, default=1e-3
+        The initial step size, > 0.
+    learning_rate_schedule : {"constant", "invscaling", "step", "cosine"}, default="constant"
+        The step size per epoch :math:`e` (:func:`tunelab.optim.make_schedule`): constant;
+        :math:`\\eta/\\sqrt{e+1}`; halved every 10 epochs; or cosine-annealed from
+        :math:`\\eta` to 0 over ``epochs`` epochs, then held at 0.
+    batch_size : int or "auto", default=32
+        The minibatch size, >= 1; "auto" is ``min(200, n_samples)``. Larger than the data
+        set, it is clipped to it.
+    epochs : int, default=200
+        The most epochs (passes over the training data) that ``fit`` runs, >= 1.
+    alpha : float, default=1e-4
+        The L2 penalty :math:`\\alpha \\ge 0` on the weights.
+    momentum : float, default=0.9
+        The momentum of the "momentum" and "nesterov" optimizers, in [0, 1).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for the classifier),
+        score it after every epoch (accuracy or R²), stop after ``patience`` epochs without an
+        improvement of more than ``tol``, and restore the weights of the best epoch. Without
+        it, ``fit`` stops after ``patience`` epochs in which the training loss did not fall by
+        more than ``tol``.
+    validation_fraction : float, default=0.1
+        The held-out fraction, in (0, 1).
+    patience : int, default=10
+        Epochs without progress before stopping, >= 1.
+    tol : float, default=1e-4
+        The least improvement that counts as progress, >= 0.
+    random_state : None, int or numpy.random.Generator, default=None
+        Seeds the initial weights, the validation split and the shuffling of every epoch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``coefs_[l]`` is the weight matrix of layer ``l + 1``, shape (n_in, n_out).
+    intercepts_ : list of ndarray
+        ``intercepts_[l]`` is the bias vector of layer ``l + 1``, shape (n_out,).
+    n_features_in_ : int
+        The number of features seen in ``fit``.
+    n_iter_ : int
+        The number of epochs run, over all ``fit`` and ``partial_fit`` calls since the last
+        ``fit``.
+    loss_curve_ : list of float
+        The training objective per epoch: the mean of the minibatch objectives (penalty
+        included) at the parameters each minibatch saw.
+    validation_scores_ : list of float or None
+        The validation score after each epoch of ``fit`` with ``early_stopping``, else None.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (the restored epoch's), else None.
+    n_outputs_ : int
         The number of targets (columns of a 2-D ``y``, 1 for a 1-D ``y``).
 
     Notes
@@ -200,9 +243,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     reshuffling every epoch. ``partial_fit`` runs exactly one epoch per call, continuing the
     weights and the update rule's state; it never holds data out and never stops early. The
     validation score of ``early_stopping`` is :math:`R^2` averaged over outputs.
-"""
-        + _REFERENCES_DOC
-        + """
+
+    References
+    ----------
+    Rumelhart, D. E., Hinton, G. E. and Williams, R. J. (1986). Learning representations by
+    back-propagating errors. *Nature* 323, 533-536.
+    Goodfellow, I., Bengio, Y. and Courville, A. (2016). *Deep Learning*, MIT Press, Ch. 6,
+    Sec. 7.8 (early stopping), Ch. 8 (optimizers).
+    Glorot, X. and Bengio, Y. (2010). Understanding the difficulty of training deep
+    feedforward neural networks. *AISTATS*, Eq. (16).
+    He, K., Zhang, X., Ren, S. and Sun, J. (2015). Delving deep into rectifiers. *ICCV*,
+    Eq. (10).
+
     Examples
     --------
     >>> import numpy as np
@@ -213,7 +265,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     >>> bool(reg.fit(X, 2 * X[:, 0]).loss_curve_[-1] < 1e-2)
     True
 """
-    )
 
     _head = "squared"
 

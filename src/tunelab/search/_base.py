@@ -5,9 +5,14 @@ always minimizes. The public methods validate and convert; subclasses implement 
 private ``_ask`` (a configuration, or a point of the unit cube that ``space.from_unit``
 decodes) and, when they learn, ``_tell``.
 
-Every random draw comes from :meth:`Strategy._rng`, a generator seeded by ``(seed, n_asked)``,
-so a strategy is a deterministic function of its seed and of the sequence of ask/tell calls,
-and a study rebuilds one by replaying its stored trials (:meth:`Strategy.replay_ask`).
+Randomness flows from ``seed`` alone, through generators indexed by where they are used,
+never carried from one call to the next: :meth:`Strategy._rng` is seeded by ``(seed,
+n_asked)``; Bayesian optimization seeds its fits by ``(seed, tag, m)`` for the first ``m``
+observations; the GA and CMA-ES draw each block of a generation from a Philox-started SFC64
+stream at ``(tag, generation, block)`` (:mod:`tunelab.search._philox_sfc64`); the random and
+budgeted strategies seed per block or per draw (each class's Notes). So a strategy is a
+deterministic function of its seed and of the sequence of ask/tell calls, and a study
+rebuilds one by replaying its stored trials (:meth:`Strategy.replay_ask`).
 
 References
 ----------
@@ -21,7 +26,6 @@ from __future__ import annotations
 
 import abc
 import inspect
-import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +34,10 @@ import numpy as np
 
 from tunelab._validation import check_scalar
 from tunelab.exceptions import SearchExhausted
+from tunelab.search._told_values import as_values as _as_values
+from tunelab.search._told_values import check_rows as _check_rows
+from tunelab.search._told_values import check_value as _check_value
+from tunelab.search._told_values import float_values as _float_values
 from tunelab.space import Space
 
 if TYPE_CHECKING:
@@ -350,51 +358,3 @@ class Strategy(abc.ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
-
-
-def _check_value(value: Any) -> float:
-    """``value`` as a float, or ``TypeError`` when it is no real number."""
-    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"value must be a real number (nan or inf for a failed evaluation); got {value!r}"
-        )
-    return float(value)
-
-
-def _as_values(values: Any) -> list:
-    """``values`` (a sequence, or an array of one dimension) as a list."""
-    if isinstance(values, np.ndarray):
-        if values.ndim != 1:
-            raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
-        return values.tolist()
-    if isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping)):
-        return list(values)
-    raise TypeError(f"values must be a sequence of real numbers; got {type(values).__name__}")
-
-
-def _float_values(values: Any) -> np.ndarray:
-    """``values`` (a sequence of real numbers, or an array of one dimension) as a float
-    array; ``TypeError`` for anything else."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        if values.ndim != 1:
-            raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
-        return np.array(values, dtype=np.float64)  # a copy: the caller may reuse its own
-    values = _as_values(values)
-    if set(map(type, values)) - {float}:
-        values = list(map(_check_value, values))
-    return np.array(values, dtype=np.float64)
-
-
-def _check_rows(X: Any, d: int) -> np.ndarray:
-    """``X`` as a finite float array of shape ``(m, d)``."""
-    X = np.asarray(X)
-    if X.dtype.kind not in "iuf":
-        raise TypeError(f"X must be an array of numbers; got dtype {X.dtype}")
-    if X.ndim != 2 or X.shape[1] != d:
-        raise ValueError(f"X must have shape (m, {d}): a row per configuration, a column "
-                         f"per parameter of the space; got shape {X.shape}")
-    X = X.astype(np.float64, copy=False)
-    if not np.isfinite(X).all():
-        i, j = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"X must be finite; got X[{i}, {j}] = {X[i, j]}")
-    return X

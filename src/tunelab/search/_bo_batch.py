@@ -35,11 +35,15 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 from scipy.special import log_ndtr
+
+from tunelab.gp import GaussianProcess
+from tunelab.search._bo_encoding import Encoding, kernel_input, sobol_points
+from tunelab.search._bo_surrogate import Surrogate, posterior_grad
 
 BATCH_RULES = ("cl_min", "cl_mean", "cl_max", "kb", "lp")
 
@@ -134,3 +138,39 @@ def log_penalty_grad(
     grad = ((ratio * L / sigma_p[None, :])[:, :, None] * unit).sum(axis=1)
     return logcdf.sum(axis=1), grad
 
+
+
+def pending_surrogate(rule: str, gps: list[Any], X: np.ndarray, y: np.ndarray, Xp: np.ndarray,
+                      enc: Encoding, probe_rng: np.random.Generator,
+                      watch: Callable[..., Any]) -> Surrogate:
+    """The surrogate of GPs ``gps`` fitted on ``(X, y)`` (standardized, finite ``y``) with
+    the pending kernel inputs ``Xp`` (``len(Xp) >= 1``) accounted for by ``rule``.
+
+    ``"lp"``: the GPs unchanged, with the penalty of :func:`penalty_terms`; else each GP
+    conditioned on the lies of :func:`liar_values` too, and the incumbent the smaller of the
+    best value and the lies. ``watch(fn, *args)`` calls ``fn`` (the caller's warning filter).
+    """
+    best = float(y.min())
+    if rule == "lp":
+        return Surrogate(gps, best, penalty_terms(gps[0], X, y, Xp, best, enc, probe_rng))
+    fantasies, lies = [], []
+    for gp in gps:
+        lie = liar_values(rule, y, gp.predict(Xp))
+        fantasy = GaussianProcess(gp.kernel_, noise=gp.noise_, n_restarts=0)
+        fantasies.append(watch(fantasy.fit, np.vstack([gp.X_train_, Xp]),
+                               np.concatenate([gp.y_train_, lie])))
+        lies.append(lie.min())
+    return Surrogate(fantasies, min(best, float(np.min(lies))))
+
+
+def penalty_terms(gp: Any, X: np.ndarray, y: np.ndarray, Xp: np.ndarray, best: float,
+                  enc: Encoding, probe_rng: np.random.Generator) -> tuple:
+    """Local penalization's ``(Xp, mu_p, sigma_p, L, M)`` from ``gp``; ``L`` is the largest
+    :math:`\\lVert\\nabla\\mu\\rVert` at the 64 best observed points and 64 Sobol' ones
+    drawn from ``probe_rng`` (González et al. 2016, Sec. 3.2; 10 for a flat mean)."""
+    mu_p, sigma_p = gp.predict(Xp, return_std=True)
+    probe = np.vstack([X[np.argsort(y, kind="stable")[:64]],
+                       kernel_input(enc, sobol_points(64, enc.n_columns, probe_rng))])
+    L = float(np.linalg.norm(posterior_grad(gp, probe)[2], axis=1).max())
+    L = L if L > 1e-7 else 10.0  # a flat mean: González et al. (2016), Sec. 3.2
+    return Xp, mu_p, np.maximum(sigma_p, 1e-6), L, best

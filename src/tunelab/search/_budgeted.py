@@ -25,8 +25,9 @@ import numpy as np
 
 from tunelab._validation import check_choice, check_scalar
 from tunelab.search import _rungs
-from tunelab.search._base import Strategy, _check_value
+from tunelab.search._base import Strategy
 from tunelab.search._rungs import Bracket, Budget, Job, config_key
+from tunelab.search._told_values import check_value as _check_value
 from tunelab.space import Space
 
 SAMPLERS = ("random", "bayes")

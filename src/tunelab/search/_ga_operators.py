@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from numba import njit
 
 from tunelab.search import _jit
-from tunelab.search._streams import Stream, offspring_draws
+from tunelab.search._philox_sfc64 import Stream
 from tunelab.space import Categorical, Integer, Space
 
 REAL, INTEGER, CATEGORICAL = _jit.REAL, _jit.INTEGER, _jit.CATEGORICAL
@@ -240,16 +239,6 @@ def _n_uniform(ops: Operators, n_pairs: int, d: int) -> int:
     return 2 * n_pairs * per_parent + n_pairs + 3 * n_pairs * d
 
 
-@njit(cache=True)
-def _offspring_of_stream(state, n_uniform, rate, gaussian, U, order, kinds, n_choices,
-                         codes, params):
-    """:func:`tunelab.search._jit.offspring` of the draws :func:`draw` takes from the
-    stream at ``state`` (advanced)."""
-    draws, Z = offspring_draws(state, n_uniform, 2 * codes[4] * U.shape[1], rate, kinds,
-                               gaussian)
-    return _jit.offspring(U, order, kinds, n_choices, draws, Z, codes, params)
-
-
 def offspring_numpy(U, order, kinds, n_choices, draws, Z, codes, params):
     """Selection, crossover and mutation from pre-drawn numbers: the NumPy twin of
     :func:`tunelab.search._jit.offspring`, composed of the twins above."""
@@ -316,7 +305,7 @@ def make_offspring(space: Space, ops: Operators, U: np.ndarray, values: np.ndarr
     order = fitness_order(values) if order is None else order
     U = np.ascontiguousarray(U, dtype=np.float64)
     if isinstance(rng, Stream):  # draws and variation in one kernel call
-        parents, crossed, mutated = _offspring_of_stream(
+        parents, crossed, mutated = _jit.offspring_of_stream(
             rng.state, _n_uniform(ops, n_pairs, U.shape[1]), ops.mutation_rate,
             ops.mutation == "gaussian", U, order, kinds, n_choices, ops.codes(n_pairs),
             ops.params())

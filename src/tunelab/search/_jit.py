@@ -1,7 +1,9 @@
 """Numba kernels of the genetic operators, applied to whole populations at once.
 
 Plain array-in, array-out functions compiled with ``@njit(cache=True)``: no validation, no
-classes and no random numbers (the caller passes the uniform or normal draws). A genome is a
+classes and no random numbers (the caller passes the uniform or normal draws), but for
+:func:`offspring_of_stream`, which draws them itself from a stream's state with the kernels of
+:mod:`tunelab.search._philox_sfc64_jit`. A genome is a
 row of the unit cube; ``kinds[j]`` says what gene ``j`` is (``0`` real, ``1`` integer, ``2``
 categorical) and ``n_choices[j]`` how many categories a categorical gene has. Categorical
 genes hold the centre ``(i + 1/2) / n`` of their category's bin. Their NumPy twins, the
@@ -27,10 +29,13 @@ import math
 import numpy as np
 from numba import njit
 
+from tunelab.search._philox_sfc64_jit import offspring_draws
+
 __all__ = [
     "blend_crossover",
     "gaussian_mutation",
     "offspring",
+    "offspring_of_stream",
     "polynomial_mutation",
     "rank_select",
     "sbx_crossover",
@@ -289,6 +294,17 @@ def offspring(U, order, kinds, n_choices, draws, Z, codes, params):
     else:
         M = gaussian_mutation(C, kinds, n_choices, R, Um, Z, params[4], params[6])
     return parents, C, M
+
+
+@njit(cache=True)
+def offspring_of_stream(state, n_uniform, rate, gaussian, U, order, kinds, n_choices,
+                        codes, params):
+    """:func:`offspring` of the draws :func:`tunelab.search._ga_operators.draw` takes from
+    the stream at ``state`` (advanced): one kernel call for a generation drawn from a
+    :class:`tunelab.search._philox_sfc64.Stream`."""
+    draws, Z = offspring_draws(state, n_uniform, 2 * codes[4] * U.shape[1], rate, kinds,
+                               gaussian)
+    return offspring(U, order, kinds, n_choices, draws, Z, codes, params)
 
 
 @njit(cache=True)

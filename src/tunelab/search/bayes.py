@@ -3,7 +3,9 @@
 Notation: :math:`d` dimensions, relaxed points :math:`z \\in [0, 1]^D` and kernel inputs
 :math:`x = T(z)` (:mod:`tunelab.search._bo_encoding`); observed values :math:`y_i`, standardized
 to :math:`\\tilde y_i = (y_i - \\bar y)/s_y`; GP posterior :math:`\\mu, \\sigma` of
-:math:`\\tilde y`; acquisition :math:`a` (:mod:`tunelab.search._bo_acq`).
+:math:`\\tilde y` (:mod:`tunelab.search._bo_surrogate`); acquisition :math:`a`
+(:mod:`tunelab.search._bo_acquisition`, the acquisitions themselves in
+:mod:`tunelab.gp.acquisition`); pending configurations (:mod:`tunelab.search._bo_batch`).
 
 References
 ----------
@@ -33,29 +35,22 @@ from typing import Any
 import numpy as np
 
 from tunelab._validation import check_choice, check_scalar
-from tunelab.exceptions import ConvergenceWarning
-from tunelab.gp import RBF, GaussianProcess, JitterWarning, Matern
-from tunelab.search import _bo_acq, _bo_batch
+from tunelab.gp import GaussianProcess
+from tunelab.gp import acquisition as A
+from tunelab.search import _bo_acquisition, _bo_batch, _bo_surrogate
 from tunelab.search import _bo_encoding as enc_
 from tunelab.search._base import Strategy
+from tunelab.search._bo_warnings import Degradation, DegradedWarning
 from tunelab.space import Space
 
-KERNELS = {"matern52": 2.5, "matern32": 1.5, "matern12": 0.5, "rbf": None}
-HYPERPARAMETERS = ("ml2", "map", "fixed", "slice")
+__all__ = ["BayesianOptimization", "DegradedWarning"]
+
+KERNELS, HYPERPARAMETERS = _bo_surrogate.KERNELS, _bo_surrogate.HYPERPARAMETERS
 _FIT, _PROBE = 21, 22  # spawn-key tags: the fit's random starts, the Lipschitz probe
 _N_CENTRES = 5  # incumbents around which local candidates are drawn
 _CHECKPOINTS = list(range(1, 17))  # numbers of observations where hyperparameters start afresh
 while _CHECKPOINTS[-1] < 10**7:
     _CHECKPOINTS.append(math.ceil(1.25 * _CHECKPOINTS[-1]))
-
-
-class DegradedWarning(UserWarning):
-    """Bayesian optimization went on in a degraded way (issued once per kind and strategy).
-
-    Kinds: a fallback to random proposals (the GP could not be fitted), a proposal that would
-    repeat an evaluated or pending configuration, a lengthscale at its lower bound, jitter
-    added to a covariance matrix.
-    """
 
 
 @dataclass
@@ -68,7 +63,7 @@ class _Fit:
     Z: np.ndarray  # the relaxed codes of the finite observations
 
 
-class BayesianOptimization(Strategy):
+class BayesianOptimization(Degradation, Strategy):
     """Bayesian optimization with a Gaussian process on the unit cube.
 
     Parameters
@@ -91,7 +86,7 @@ class BayesianOptimization(Strategy):
         Scrambled Sobol' sequence, Latin hypercube of ``n_initial`` points, or uniform draws.
     hyperparameters : {"ml2", "map", "fixed", "slice"}, default="ml2"
         Kernel hyperparameters: maximum marginal likelihood, maximum a posteriori under the
-        prior of :func:`~tunelab.search._bo_acq.log_prior`, the initial values, or 8 slice
+        prior of :func:`~tunelab.search._bo_surrogate.log_prior`, the initial values, or 8 slice
         samples of the posterior whose acquisitions are averaged (Snoek et al. 2012; about
         500 marginal likelihoods per refit, so slow). Measured over 20 seeds, ML-II gave
         median regrets 2.9e-5 (Branin, 50 evaluations) and 7.2e-5 (Hartmann-6, 100), MAP
@@ -137,7 +132,7 @@ class BayesianOptimization(Strategy):
 
     *Acquisition.* Maximized over ``n_candidates`` Sobol' points and points near the 5 best
     observed ones, the ``n_restarts`` best refined by L-BFGS-B with analytic gradients
-    (:mod:`tunelab.search._bo_acq`). A proposal never repeats an evaluated or pending
+    (:mod:`tunelab.search._bo_acquisition`). A proposal never repeats an evaluated or pending
     configuration: the next best candidate is taken, then random points, and only when all
     of these are taken (a small discrete space) a repeat is proposed, with a warning.
 
@@ -194,7 +189,7 @@ class BayesianOptimization(Strategy):
         seed: int | None = None,
     ) -> None:
         super().__init__(space, seed=seed)
-        self.acquisition = check_choice(acquisition, "acquisition", _bo_acq.ACQUISITIONS)
+        self.acquisition = check_choice(acquisition, "acquisition", tuple(A.ACQUISITIONS))
         self.kernel = check_choice(kernel, "kernel", tuple(KERNELS))
         if n_initial is not None:
             check_scalar(n_initial, "n_initial", kind=int, low=1)
@@ -308,12 +303,13 @@ class BayesianOptimization(Strategy):
         fit = self._fitted()
         sur = self._surrogate(fit)
         centres = fit.Z[np.argsort(fit.y, kind="stable")[:_N_CENTRES]]
-        if self.acquisition == "thompson":
+        acq = A.ACQUISITIONS[self.acquisition]
+        if acq.draws:
             gp = sur.gps[int(rng.integers(len(sur.gps)))]
-            return _bo_acq.thompson(gp, self._enc, rng, self.n_candidates, centres)
-        xi = self.xi if self.xi is not None else (0.01 if self.acquisition == "pi" else 0.0)
-        Z, _ = _bo_acq.maximize(self.acquisition, sur, self._enc, rng, self.n_candidates,
-                                self.n_restarts, centres, xi, self.ucb_beta)
+            return _bo_acquisition.thompson(gp, self._enc, rng, self.n_candidates, centres)
+        xi = self.xi if self.xi is not None else acq.xi
+        Z, _ = _bo_acquisition.maximize(self.acquisition, sur, self._enc, rng, self.n_candidates,
+                                        self.n_restarts, centres, xi, self.ucb_beta)
         return Z
 
     # --- the model ------------------------------------------------------------------------
@@ -324,7 +320,7 @@ class BayesianOptimization(Strategy):
             X, y, y_all, Z = self._data(m)
             s = _CHECKPOINTS[bisect.bisect_right(_CHECKPOINTS, m) - 1]
             start = self._checkpoint_fit(s) if s < m else None
-            gps = self._watch(_bo_acq.fit_gps, X, y_all, self._gp_options(X.shape[1]),
+            gps = self._watch(_bo_surrogate.fit_gps, X, y_all, self._gp_options(X.shape[1]),
                               self._fit_rng(m), start)
             if s == m:
                 self._checkpoint_cache = (m, gps[0].kernel_, gps[0].noise_)
@@ -338,7 +334,7 @@ class BayesianOptimization(Strategy):
             if not np.isfinite(self._y[:s]).any():
                 return None
             X, _, y_all, _ = self._data(s)
-            gp = self._watch(_bo_acq.fit_gps, X, y_all, self._gp_options(X.shape[1]),
+            gp = self._watch(_bo_surrogate.fit_gps, X, y_all, self._gp_options(X.shape[1]),
                              self._fit_rng(s), None)[0]
             self._checkpoint_cache = (s, gp.kernel_, gp.noise_)
         return self._checkpoint_cache[1], self._checkpoint_cache[2]
@@ -351,90 +347,23 @@ class BayesianOptimization(Strategy):
         values, the same with failures told the largest one, relaxed codes of the finite."""
         values, X = np.array(self._y[:m]), np.array(self._X[:m])
         ok = np.isfinite(values)
-        y = _bo_acq.standardize(values[ok])
+        y = _bo_surrogate.standardize(values[ok])
         y_all = np.concatenate([y, np.full(int((~ok).sum()), y.max())])
         return np.vstack([X[ok], X[~ok]]), y, y_all, np.array(self._Z[:m])[ok]
 
     def _gp_options(self, D: int) -> dict[str, Any]:
-        nu = KERNELS[self.kernel]
-        ls = np.full(D, 0.25 * math.sqrt(D))
-        kernel = RBF(lengthscale=ls) if nu is None else Matern(nu=nu, lengthscale=ls)
-        fit_noise = self.noise == "fit"
-        return {"kernel": kernel, "noise": 1e-4 if fit_noise else float(self.noise),
-                "optimize_noise": fit_noise, "noise_bounds": (1e-6, 0.1),
-                "hyperparameters": self.hyperparameters}
+        return _bo_surrogate.gp_options(self.kernel, self.noise, self.hyperparameters, D)
 
-    def _surrogate(self, fit: _Fit) -> _bo_acq.Surrogate:
+    def _surrogate(self, fit: _Fit) -> _bo_surrogate.Surrogate:
         """The fit, with the pending configurations as lies or penalties (``batch``)."""
-        best = float(fit.y.min())
         if not len(self._pending):
-            return _bo_acq.Surrogate(fit.gps, best)
+            return _bo_surrogate.Surrogate(fit.gps, float(fit.y.min()))
         Xp = np.array([self._kernel_input(c) for c in self._pending.configs])
-        if self.batch == "lp":
-            return _bo_acq.Surrogate(fit.gps, best, self._penalty(fit, Xp, best))
-        gps, lies = [], []
-        for gp in fit.gps:
-            lie = _bo_batch.liar_values(self.batch, fit.y, gp.predict(Xp))
-            fantasy = GaussianProcess(gp.kernel_, noise=gp.noise_, n_restarts=0)
-            gps.append(self._watch(fantasy.fit, np.vstack([gp.X_train_, Xp]),
-                                   np.concatenate([gp.y_train_, lie])))
-            lies.append(lie.min())
-        return _bo_acq.Surrogate(gps, min(best, float(np.min(lies))))
-
-    def _penalty(self, fit: _Fit, Xp: np.ndarray, best: float) -> tuple:
-        """Local penalization's ``(Xp, mu_p, sigma_p, L, M)`` from the first GP; ``L`` is
-        the largest :math:`\\lVert\\nabla\\mu\\rVert` at the 64 best points and 64 Sobol' ones."""
-        gp = fit.gps[0]
-        mu_p, sigma_p = gp.predict(Xp, return_std=True)
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed,
-                                                           spawn_key=(_PROBE, self.n_asked)))
-        probe = np.vstack([fit.X[np.argsort(fit.y, kind="stable")[:64]], enc_.kernel_input(
-            self._enc, enc_.sobol_points(64, self._enc.n_columns, rng))])
-        L = float(np.linalg.norm(_bo_acq.posterior_grad(gp, probe)[2], axis=1).max())
-        L = L if L > 1e-7 else 10.0  # a flat mean: González et al. (2016), Sec. 3.2
-        return Xp, mu_p, np.maximum(sigma_p, 1e-6), L, best
+        probe_rng = np.random.default_rng(np.random.SeedSequence(
+            self.seed, spawn_key=(_PROBE, self.n_asked)))
+        return _bo_batch.pending_surrogate(self.batch, fit.gps, fit.X, fit.y, Xp, self._enc,
+                                           probe_rng, self._watch)
 
     def _kernel_input(self, config: dict[str, Any]) -> np.ndarray:
         return enc_.kernel_input(self._enc,
                                  enc_.to_relaxed(self._enc, self.space.to_unit(config)))[0]
-
-    def _watch(self, fn, *args):
-        """Call ``fn``, turning the GP's warnings into :class:`DegradedWarning` (once each)."""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            out = fn(*args)
-        for w in caught:
-            if issubclass(w.category, JitterWarning):
-                self._degrade("jitter", f"the GP needed jitter: {w.message}")
-            elif issubclass(w.category, ConvergenceWarning) and "upper bound" in str(w.message):
-                continue  # an irrelevant input, not a degradation
-            elif issubclass(w.category, ConvergenceWarning) and "lower bound" in str(w.message):
-                self._lengthscale_at_lower_bound()
-            elif issubclass(w.category, ConvergenceWarning):
-                self._degrade("hyperparameters", f"GP hyperparameters: {w.message}")
-            else:
-                warnings.warn(w.message, w.category, stacklevel=3)
-        return out
-
-    def _lengthscale_at_lower_bound(self) -> None:
-        """Warn of a lengthscale at its lower bound, once, from ``min(2 n_initial, 20)`` points.
-
-        With few observations the marginal likelihood of "all noise" (a tiny lengthscale)
-        often equals that of a smooth function, so the bound is hit on smooth objectives too
-        and says nothing; with more data it means the GP models the objective as noise.
-        """
-        if self.n_told < min(2 * self.n_initial_, 20):
-            return
-        self._degrade(
-            "hyperparameters",
-            f"after {self.n_told} observations a GP lengthscale sits at its lower bound, so the "
-            "model sees the objective as noise there; for a noisy objective pass noise='fit', "
-            "for a smooth one hyperparameters='map' (a prior against tiny lengthscales) or a "
-            "larger n_initial",
-        )
-
-    def _degrade(self, kind: str, message: str) -> None:
-        if kind not in self._warned:
-            self._warned.add(kind)
-            warnings.warn(f"{type(self).__name__}: {message}", DegradedWarning, stacklevel=4)
-

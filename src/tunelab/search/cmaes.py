@@ -18,6 +18,8 @@ References
    marginal probability for mixed-integer black-box optimization", GECCO 2022.
 .. [5] N. Hansen, pycma, ``cma.transformations.BoundTransform``: the box as a periodic
    reflection of the unbounded search space.
+The update equations are in :mod:`tunelab.search._cma_equations`; this module runs them
+behind ask/tell (generations, margins, injection, restarts, termination).
 """
 
 from __future__ import annotations
@@ -32,70 +34,14 @@ import numpy as np
 
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
+from tunelab.search._cma_equations import cma_parameters, cma_update, nearest_image, reflect
 from tunelab.search._decoder import Decoder
 from tunelab.search._ga_operators import fitness_order
-from tunelab.search._proposals import Proposals, pop_stale
-from tunelab.search._streams import Streams
+from tunelab.search._pending import Proposals, pop_stale
+from tunelab.search._philox_sfc64 import Streams
 from tunelab.space import Categorical, Integer, Space
 
 _STREAM, _RESTART = 3, 4  # tags of the random streams (Streams)
-
-
-def cma_parameters(n: int, lam: int) -> dict[str, Any]:
-    """Default strategy parameters of Hansen (2016), Table 1, with positive weights only."""
-    mu = lam // 2  # Eq. (48)
-    w = np.log((lam + 1) / 2) - np.log(np.arange(1, mu + 1))  # Eq. (49)
-    w /= w.sum()
-    mueff = 1.0 / np.sum(w**2)
-    c1 = 2.0 / ((n + 1.3) ** 2 + mueff)  # Eq. (57)
-    return {
-        "mu": mu, "weights": w, "mueff": mueff,
-        "cs": (mueff + 2) / (n + mueff + 5),  # Eq. (55)
-        "ds": 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + (mueff + 2) / (
-            n + mueff + 5),  # Eq. (55)
-        "cc": (4 + mueff / n) / (n + 4 + 2 * mueff / n),  # Eq. (56)
-        "c1": c1,
-        "cmu": min(1 - c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff)),  # Eq. (58)
-        "chiN": math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n**2)),  # E||N(0, I)||
-    }
-
-
-def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray) -> None:
-    """One generation's update of ``state`` from the steps ``Y`` (rows, best first).
-
-    ``state`` holds ``m, sigma, C, ps, pc, B, D, g`` and the parameters of
-    :func:`cma_parameters`; the first ``mu`` rows of ``Y`` are recombined.
-    """
-    s, n = state, len(state["m"])
-    w = s["weights"]
-    yw = w @ Y[: s["mu"]]  # Eq. (41)
-    s["m"] = s["m"] + s["sigma"] * A * yw  # Eq. (42), c_m = 1
-    inv_sqrt_C_yw = s["B"] @ ((s["B"].T @ yw) / s["D"])
-    cs, cc, c1, cmu = s["cs"], s["cc"], s["c1"], s["cmu"]
-    s["ps"] = (1 - cs) * s["ps"] + math.sqrt(cs * (2 - cs) * s["mueff"]) * inv_sqrt_C_yw  # (43)
-    norm_ps = math.sqrt(s["ps"] @ s["ps"])
-    hsig = norm_ps / math.sqrt(1 - (1 - cs) ** (2 * (s["g"] + 1))) < (
-        1.4 + 2 / (n + 1)) * s["chiN"]
-    s["pc"] = (1 - cc) * s["pc"] + hsig * math.sqrt(cc * (2 - cc) * s["mueff"]) * yw  # (45)
-    dh = (1 - hsig) * cc * (2 - cc)
-    Ymu = Y[: s["mu"]]
-    s["C"] = ((1 + c1 * dh - c1 - cmu * w.sum()) * s["C"] + c1 * (s["pc"][:, None] * s["pc"])
-              + cmu * (Ymu.T * w) @ Ymu)  # Eq. (47)
-    s["sigma"] *= math.exp(min(1.0, cs / s["ds"] * (norm_ps / s["chiN"] - 1)))  # Eq. (44)
-    s["g"] += 1
-
-
-def reflect(x: np.ndarray) -> np.ndarray:
-    """The box as a periodic reflection: fold ``x`` into ``[0, 1]`` (period 2)."""
-    t = x - 2.0 * np.floor(x / 2.0)
-    return np.where(t <= 1.0, t, 2.0 - t)
-
-
-def nearest_image(u: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """The point reflecting to ``u`` that is nearest to ``m``, coordinate by coordinate."""
-    up = u + 2.0 * np.round((m - u) / 2.0)
-    down = -u + 2.0 * np.round((m + u) / 2.0)
-    return np.where(np.abs(up - m) <= np.abs(down - m), up, down)
 
 
 class CMAES(Strategy):
@@ -172,7 +118,7 @@ class CMAES(Strategy):
     (:math:`10^{-12}`), TolX (:math:`10^{-12}\\sigma_0`), ConditionCov (:math:`10^{14}`),
     NoEffectAxis, NoEffectCoord and Stagnation. Randomness: generation ``g``'s ``c``-th
     block of samples comes from the random stream ``(3, g, c)`` of
-    :class:`~tunelab.search._streams.Streams`, restart ``r``'s mean from the stream
+    :class:`~tunelab.search._philox_sfc64.Streams`, restart ``r``'s mean from the stream
     ``(4, r, 0)``: pure functions of the seed and of those indices.
 
     Examples

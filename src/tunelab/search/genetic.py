@@ -45,9 +45,9 @@ from tunelab.search._ga_operators import (
     make_offspring,
     snap,
 )
-from tunelab.search._known import KnownValues
-from tunelab.search._proposals import Proposals, pop_stale
-from tunelab.search._streams import Streams
+from tunelab.search._pending import Proposals, pop_stale
+from tunelab.search._philox_sfc64 import Streams
+from tunelab.search._told_table import KnownValues
 from tunelab.space import Space
 
 _STREAM, _RETRY = 1, 2  # tags of the random streams (Streams)
@@ -171,7 +171,7 @@ class GeneticSearch(Strategy):
     reports seeds 0-19): a small population spends such budgets on more generations.
 
     Randomness: generation ``g``'s ``c``-th block of ``N`` genomes comes from the random
-    stream ``(1, g, c)`` of :class:`~tunelab.search._streams.Streams`, a pure function of
+    stream ``(1, g, c)`` of :class:`~tunelab.search._philox_sfc64.Streams`, a pure function of
     the seed and of ``(g, c)``; in steady-state mode an ask's first draw uses
     ``self._rng()``, its ``r``-th redraw the stream ``(2, n_asked, r)``.
 

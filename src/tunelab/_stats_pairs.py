@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from tunelab._stats_rank import _check_no_nan
 from tunelab._validation import check_array, check_choice, check_scalar
-from tunelab.bench._stats_rank import _check_no_nan
 
 _EXACT_MAX_N = 50  # exact null distribution up to this many non-zero differences
 

@@ -18,10 +18,10 @@ as rows of values, without a dict (``Strategy.ask_array``), and come back as row
 :meth:`Proposals.record_rows` recognizes rows equal to a block it handed out. The dicts of
 an unconditional space are built only when first handed out.
 
-Given the values already known (:class:`~tunelab.search._known.KnownValues`), proposals may also
-screen out clones: a proposal whose configuration has a known value takes that value and is
-not handed out, and one equal to a proposal still waiting for its value takes that value when
-it comes (see :class:`Proposals`).
+Given the values already known (:class:`~tunelab.search._told_table.KnownValues`), proposals
+may also screen out clones: a proposal whose configuration has a known value takes that value
+and is not handed out, and one equal to a proposal still waiting for its value takes that value
+when it comes (see :class:`Proposals`).
 
 References
 ----------
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from tunelab.search._decoder import Decoder, config_key
-from tunelab.search._known import (
+from tunelab.search._told_table import (
     KnownValues,
     first_equal,
     first_equal_keys,
