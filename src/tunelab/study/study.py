@@ -115,8 +115,7 @@ class Study:
         self._trials: list[Trial] = []
         self._best: Trial | None = None
         self._seq = 0  # position of the next ask or tell in the event order
-        self._stop_requested = False
-        self._warned_no_reports = False
+        self._stop_requested = self._warned_no_reports = False
         self._scratch: SQLiteStorage | None = None  # reports of a study without storage
         self._storage = None if storage is None else open_storage(storage)
         if self._storage is not None:
@@ -304,9 +303,8 @@ class Study:
     def _update_best(self, trial: Trial) -> None:
         if trial.state is not TrialState.COMPLETE:
             return
-        best = self._best
         sign = 1.0 if self.direction == "minimize" else -1.0
-        if best is None or sign * trial.value < sign * best.value:
+        if self._best is None or sign * trial.value < sign * self._best.value:
             self._best = trial
 
     # -- results ------------------------------------------------------------------------------
