@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tunelab.search import CMAES
-from tunelab.search._streams import Streams
+from tunelab.search._philox_sfc64 import Streams
 from tunelab.search.cmaes import cma_parameters, cma_update
 from tunelab.space import Real, Space
 
