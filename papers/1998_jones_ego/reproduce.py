@@ -15,8 +15,6 @@ Run ``python papers/1998_jones_ego/reproduce.py`` (all eight functions, 10 seeds
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 import warnings
@@ -26,6 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 import tunelab as tl
+from tunelab._papers import script_main
 
 FUNCTIONS = {  # name: the transform the GP models
     "branin": "none", "goldstein_price": "log", "six_hump_camel": "none",
@@ -173,17 +172,7 @@ def print_report(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced version CI runs")
-    parser.add_argument("--json", help="write the checked figures to this file")
-    args = parser.parse_args(argv)
-    result = figures(args.quick)
-    print_report(result)
-    flat = checked(result)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(flat, f, indent=1)
-    return flat
+    return script_main(__doc__, figures, print_report, checked, argv)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ about 6 s), and ``--json PATH`` to write the checked figures.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 import warnings
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 
 import tunelab as tl
+from tunelab._papers import script_main
 from tunelab.exceptions import ConvergenceWarning
 
 VOLUME = 0.01
@@ -233,17 +232,7 @@ def print_report(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced version CI runs")
-    parser.add_argument("--json", help="write the checked figures to this file")
-    args = parser.parse_args(argv)
-    result = figures(args.quick)
-    print_report(result)
-    flat = checked(result)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(flat, f, indent=1)
-    return flat
+    return script_main(__doc__, figures, print_report, checked, argv)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,13 @@ in the working directory, ``papers/`` beside the package's source tree (a checko
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,3 +103,28 @@ def stated_figures(paper: Paper) -> dict[str, dict[str, Any]]:
 def requirements(paper: Paper) -> list[str]:
     """The optional modules the quick run needs (``"_requires"``)."""
     return list(quick_check(paper).get("_requires", []))
+
+
+def script_main(
+    doc: str,
+    figures: Callable[[bool], dict[str, Any]],
+    report: Callable[[dict[str, Any]], None],
+    checked: Callable[[dict[str, Any]], dict[str, float]],
+    argv: list[str] | None = None,
+) -> dict[str, float]:
+    """The command line every ``reproduce.py`` shares: ``[--quick] [--json PATH]``.
+
+    Runs ``figures(quick)``, prints it with ``report``, and returns (and with ``--json``
+    writes) the checked figures ``checked(result)``.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the reduced version CI runs")
+    parser.add_argument("--json", help="write the checked figures to this file")
+    args = parser.parse_args(argv)
+    result = figures(args.quick)
+    report(result)
+    flat = checked(result)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(flat, f, indent=1)
+    return flat
