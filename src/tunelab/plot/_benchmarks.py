@@ -1,25 +1,6 @@
-"""Figures of benchmark results, drawn with matplotlib's object API (no pyplot state).
+"""Figures of benchmark results: convergence, critical differences, ECDFs and strategy time.
 
-Every function takes arrays (or mappings of a label to arrays) and returns a
-:class:`matplotlib.figure.Figure`; ``fig.savefig("name.png")`` writes it with the Agg
-renderer, so no display is needed. The statistics are those of :mod:`tunelab.bench.stats` (which
-re-exports them from ``tunelab._stats_curves`` and ``tunelab._stats_rank``, so that the report
-in :mod:`tunelab.bench` can draw these figures without an import cycle).
-
-- :func:`convergence`: median best value (or regret) against evaluations, with a bootstrap
-  band of the median, one line per strategy.
-- :func:`critical_difference`: average ranks on a line, with bars joining the strategies
-  that the Nemenyi test cannot tell apart ([D06]_, Fig. 1).
-- :func:`ecdf`: fraction of (run, target) pairs reached against evaluations ([H21]_).
-- :func:`strategy_time`: seconds a strategy spends per ``ask`` + ``tell`` against the number
-  of observations it holds.
-
-References
-----------
-.. [D06] J. Demšar, "Statistical comparisons of classifiers over multiple data sets", Journal
-   of Machine Learning Research 7, 1-30, 2006.
-.. [H21] N. Hansen et al., "COCO: a platform for comparing continuous optimizers in a
-   black-box setting", Optimization Methods and Software 36(1), 114-144, 2021.
+See :mod:`tunelab.plot` for the conventions every figure follows.
 """
 
 from __future__ import annotations
@@ -33,15 +14,9 @@ from matplotlib.figure import Figure
 from tunelab._stats_curves import bootstrap_ci
 from tunelab._stats_rank import cd_groups
 from tunelab._validation import check_array, check_scalar
+from tunelab.plot._common import _figure
 
 __all__ = ["convergence", "critical_difference", "ecdf", "strategy_time"]
-
-
-def _figure() -> tuple[Figure, Any]:
-    """A figure with one axes and fixed margins (a layout engine would draw it twice)."""
-    fig = Figure(figsize=(6.4, 4.2))
-    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
-    return fig, fig.add_subplot()
 
 
 def _check_curves(curves: Any, name: str) -> dict[str, np.ndarray]:
