@@ -181,3 +181,55 @@ def test_check_picklable():
     check_picklable(_raises)
     with pytest.raises(TypeError, match="objective must be picklable.*top level"):
         check_picklable(lambda config: 0.0)
+
+
+def test_pass_trial_overrides_the_signature():
+    import tunelab as tl
+
+    space = tl.Space({"x": tl.Real(0.0, 1.0)})
+    seen = []
+
+    def by_name(trial):  # named trial, told to take the config
+        seen.append(type(trial))
+        return 0.0
+
+    def other(t):  # any name, told to take the trial
+        seen.append(type(t))
+        if isinstance(t, Trial):
+            t.report(1, 0.5)
+        return 0.0
+
+    tl.minimize(by_name, space, n_trials=1, seed=0, progress=False, pass_trial=False)
+    study = tl.minimize(other, space, n_trials=1, seed=0, progress=False, pass_trial=True)
+    tl.minimize(other, space, n_trials=1, seed=0, progress=False)  # the rule: a config
+    assert seen == [dict, Trial, dict]
+    assert study.trials[0].intermediate_values == {1: 0.5}
+
+
+@pytest.mark.parametrize("bad", [1, "yes", 0.0])
+def test_pass_trial_must_be_bool_or_none(bad):
+    import tunelab as tl
+
+    space = tl.Space({"x": tl.Real(0.0, 1.0)})
+    with pytest.raises(TypeError, match="pass_trial must be True, False or None"):
+        tl.minimize(lambda c: 0.0, space, n_trials=1, pass_trial=bad)
+    with pytest.raises(TypeError, match="pass_trial"):
+        tl.Study(space).optimize(lambda c: 0.0, n_trials=1, pass_trial=bad)
+
+
+def test_pass_trial_lets_a_budgeted_objective_take_the_trial():
+    import tunelab as tl
+
+    space = tl.Space({"x": tl.Real(0.0, 1.0)})
+    budgets = []
+
+    def objective(t):  # one parameter: refused unless it takes the trial
+        budgets.append(t.budget)
+        return t.params["x"]
+
+    with pytest.raises(TypeError, match="objective must take"):
+        tl.minimize(objective, space, strategy="hyperband", n_trials=3, seed=0,
+                    strategy_options={"min_budget": 1, "max_budget": 9}, progress=False)
+    tl.minimize(objective, space, strategy="hyperband", n_trials=3, seed=0, pass_trial=True,
+                strategy_options={"min_budget": 1, "max_budget": 9}, progress=False)
+    assert len(budgets) == 3 and all(b in (1, 3, 9) for b in budgets)

@@ -50,11 +50,9 @@ def arguments(trial: Trial, pass_trial: bool) -> tuple[Any, ...]:
     return dict(trial.params), trial.budget
 
 
-def check_objective(strategy: Any, objective: Callable[..., Any]) -> None:
+def check_objective(strategy: Any, objective: Callable[..., Any], pass_trial: bool) -> None:
     """``TypeError`` when a budgeted strategy meets an objective that cannot take a budget."""
-    from tunelab.study.executors import takes_trial  # executors imports this module
-
-    if not is_budgeted(strategy) or not callable(objective) or takes_trial(objective):
+    if not is_budgeted(strategy) or not callable(objective) or pass_trial:
         return
     try:
         parameters = inspect.signature(objective).parameters.values()

@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -40,8 +40,16 @@ from tunelab.exceptions import (
     WorkerStartError,
 )
 from tunelab.study._parts import trial_link
-from tunelab.study.executors import check_picklable, process_pool, run_trial, takes_trial
+from tunelab.study.executors import (
+    check_picklable,
+    process_pool,
+    resolve_pass_trial,
+    run_trial,
+)
 from tunelab.study.trial import Trial, TrialState
+
+if TYPE_CHECKING:  # the loop drives Study through its three hooks; study.py imports this
+    from tunelab.study.study import Study
 
 _RESULT_FIELDS = ("state", "value", "error", "datetime_start", "datetime_complete",
                   "intermediate_values", "_raised", "gradient")
@@ -51,12 +59,13 @@ SHOWN_FAILURES = 3
 
 def check_run_args(
     objective: Any, n_trials: Any, *, n_jobs: Any, executor: Any, timeout: Any,
-    callbacks: Any, progress: Any, mode: Any, catch: Any = (Exception,),
+    callbacks: Any, progress: Any, mode: Any, catch: Any = (Exception,), pass_trial: Any = None,
 ) -> None:
     """Validate the arguments of ``optimize``; messages name the argument."""
     as_catch_tuple(catch)
     if not callable(objective):
         raise TypeError(f"objective must be callable; got {type(objective).__name__}")
+    resolve_pass_trial(objective, pass_trial)
     check_scalar(n_trials, "n_trials", kind=int, low=1)
     check_scalar(n_jobs, "n_jobs", kind=int, low=1)
     if executor is not None and not isinstance(executor, Executor):
@@ -112,17 +121,18 @@ class Run:
     @classmethod
     def create(cls, objective: Callable, n_trials: int, *, n_jobs: int, executor: Any,
                timeout: float | None, callbacks: Any, progress: bool | None, mode: str,
-               catch: Any = (Exception,)) -> Run:
+               catch: Any = (Exception,), pass_trial: bool | None = None) -> Run:
         """Validate the arguments and start the pool and progress bar they ask for."""
         check_run_args(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-                       callbacks=callbacks, progress=progress, mode=mode, catch=catch)
+                       callbacks=callbacks, progress=progress, mode=mode, catch=catch,
+                       pass_trial=pass_trial)
         owns = executor is None and n_jobs > 1
         if owns or isinstance(executor, ProcessPoolExecutor):
             check_picklable(objective)
         show = sys.stderr.isatty() if progress is None else progress
         return cls(
             objective=objective,
-            pass_trial=takes_trial(objective),
+            pass_trial=resolve_pass_trial(objective, pass_trial),
             n_trials=n_trials,
             n_jobs=n_jobs,
             mode=mode,
@@ -134,7 +144,7 @@ class Run:
             catch=as_catch_tuple(catch),
         )
 
-    def report(self, study: Any, trial: Trial) -> None:
+    def report(self, study: Study, trial: Trial) -> None:
         """Warn of a failure, advance the progress bar, call the callbacks for a finished trial."""
         self.n_finished += 1
         if trial.state is TrialState.FAILED and not self.interrupted:
@@ -160,7 +170,7 @@ class Run:
         warnings.warn(f"trial {trial.number} failed{more}:\n{trial.error}", TrialFailedWarning,
                       stacklevel=_caller_level())
 
-    def check_outcome(self, study: Any) -> None:
+    def check_outcome(self, study: Study) -> None:
         """After the run: re-raise an uncaught objective error, count the failures, and fail a
         study whose every trial failed."""
         if self.raised is not None:
@@ -178,7 +188,7 @@ class Run:
                 f"the first failure, trial {first.number}:\n{first.error}"
             )
 
-    def may_start(self, study: Any) -> bool:
+    def may_start(self, study: Study) -> bool:
         """Whether a new trial may start: no stop requested, the deadline not passed."""
         if study._stop_requested:
             return False
@@ -192,7 +202,7 @@ class Run:
             self.executor.shutdown(wait=not self.interrupted, cancel_futures=True)
 
 
-def execute(study: Any, run: Run, pending: list[Trial]) -> None:
+def execute(study: Study, run: Run, pending: list[Trial]) -> None:
     """Run ``run.n_trials`` trials, the ``pending`` (RUNNING) ones first."""
     if run.executor is not None and run.mode == "async":
         _run_async(study, run, list(pending))
@@ -200,7 +210,7 @@ def execute(study: Any, run: Run, pending: list[Trial]) -> None:
         _run_sync(study, run, list(pending))
 
 
-def _run_sync(study: Any, run: Run, pending: list[Trial]) -> None:
+def _run_sync(study: Study, run: Run, pending: list[Trial]) -> None:
     done = 0
     while done < run.n_trials and run.may_start(study):
         n = min(run.n_jobs, run.n_trials - done)
@@ -223,7 +233,7 @@ def _run_sync(study: Any, run: Run, pending: list[Trial]) -> None:
             return
 
 
-def _run_inline(study: Any, run: Run, trial: Trial) -> None:
+def _run_inline(study: Study, run: Run, trial: Trial) -> None:
     trial._pruner, trial._link = study.pruner, trial_link(study, trial, sync=True)
     try:
         run_trial(run.objective, trial, run.pass_trial, run.catch)
@@ -235,7 +245,7 @@ def _run_inline(study: Any, run: Run, trial: Trial) -> None:
     study._finish(trial, run)
 
 
-def _run_batch(study: Any, run: Run, batch: list[Trial]) -> None:
+def _run_batch(study: Study, run: Run, batch: list[Trial]) -> None:
     unfinished = {_submit(study, run, trial): trial for trial in batch}
     try:
         wait(unfinished)
@@ -248,7 +258,7 @@ def _run_batch(study: Any, run: Run, batch: list[Trial]) -> None:
         raise
 
 
-def _run_async(study: Any, run: Run, pending: list[Trial]) -> None:
+def _run_async(study: Study, run: Run, pending: list[Trial]) -> None:
     in_flight: dict[Future, Trial] = {}
     started, exhausted = 0, False
     try:
@@ -274,7 +284,7 @@ def _run_async(study: Any, run: Run, pending: list[Trial]) -> None:
         raise
 
 
-def _submit(study: Any, run: Run, trial: Trial) -> Future:
+def _submit(study: Study, run: Run, trial: Trial) -> Future:
     """Send a copy of ``trial`` (with the pruner) to the executor; renew a broken own pool."""
     job = Trial(trial.number, trial.params, budget=trial.budget)
     job._pruner, job._link = study.pruner, trial_link(study, trial, sync=run.mode == "sync")
@@ -344,7 +354,7 @@ def _lost(trial: Trial, exc: BaseException) -> None:
     trial.datetime_complete = _now()
 
 
-def _abandon(study: Any, run: Run, in_flight: dict[Future, Trial], exc: BaseException) -> None:
+def _abandon(study: Study, run: Run, in_flight: dict[Future, Trial], exc: BaseException) -> None:
     """Leave the loop on an error: after an interrupt, keep what finished, mark the rest.
 
     An ordinary exception (a callback's, the storage's) leaves the trials in flight RUNNING,

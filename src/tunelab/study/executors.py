@@ -7,10 +7,12 @@ objective fails its trial and not the study.
 
 Rules for objectives
 --------------------
-* The objective receives a :class:`~tunelab.study.trial.Trial` when its first positional
-  parameter is named ``trial`` or annotated ``Trial``; otherwise it receives the
-  configuration as a ``dict`` (a copy: changing it changes nothing), and the budget as its
-  second argument when a budgeted strategy chose one (``trial.budget``).
+* The objective receives a :class:`~tunelab.study.trial.Trial` or the configuration as a
+  ``dict`` (a copy: changing it changes nothing), with the budget as its second argument
+  when a budgeted strategy chose one (``trial.budget``). Which one is said by
+  ``optimize(..., pass_trial=True | False)``; left at ``None``, :func:`takes_trial` reads it
+  from the signature: a Trial when the first positional parameter is named ``trial`` or
+  annotated ``Trial``, the configuration otherwise.
 * It returns a real number. An exception, a non-finite number or anything that is not a
   real number (a string, ``None``, a bool, an array that is not 0-d) fails the trial;
   :class:`~tunelab.study.trial.TrialPruned` prunes it. It may return ``(value, gradient)``,
@@ -61,6 +63,15 @@ def takes_trial(objective: Callable[..., Any]) -> bool:
     if isinstance(annotation, str):
         return first.name == "trial" or annotation.split(".")[-1] == "Trial"
     return first.name == "trial" or annotation is Trial
+
+
+def resolve_pass_trial(objective: Callable[..., Any], pass_trial: bool | None) -> bool:
+    """``pass_trial`` as given, or :func:`takes_trial`'s reading of the signature for ``None``."""
+    if pass_trial is None:
+        return takes_trial(objective)
+    if not isinstance(pass_trial, bool):
+        raise TypeError(f"pass_trial must be True, False or None; got {pass_trial!r}")
+    return pass_trial
 
 
 def run_trial(

@@ -33,9 +33,10 @@ from tunelab._validation import check_choice
 from tunelab.search import Strategy
 from tunelab.space import Space
 from tunelab.study import _budgets, _export, _parts
-from tunelab.study._loop import Run, check_run_args, execute
+from tunelab.study._loop import Run, execute
 from tunelab.study._parts import build_strategy, check_same_settings, open_storage, stored_options
 from tunelab.study._replay import event_order, replay, tell
+from tunelab.study.executors import resolve_pass_trial
 from tunelab.study.storage import SQLiteStorage
 from tunelab.study.trial import Trial, TrialState
 
@@ -189,16 +190,16 @@ class Study:
         progress: bool | None = None,
         mode: str = "sync",
         catch: type[Exception] | tuple[type[Exception], ...] = (Exception,),
+        pass_trial: bool | None = None,
     ) -> None:
         """Run ``n_trials`` more trials (RUNNING ones left by a crash are re-run first).
 
         Parameters
         ----------
         objective : callable
-            ``objective(config) -> float``, or ``objective(trial) -> float`` when its first
-            parameter is named ``trial`` (see :mod:`tunelab.study.executors` for the rules);
+            ``objective(config) -> float`` or ``objective(trial) -> float`` (``pass_trial``);
             ``objective(config, budget)`` with a budgeted strategy (``"hyperband"``,
-            ``"successive_halving"``, :mod:`tunelab.study._budgets`).
+            ``"successive_halving"``). :mod:`tunelab.study.executors` states the rules.
         n_trials : int, default=100
             Trials to run in this call, at least 1. Fewer run if ``timeout`` passes, a
             callback calls :meth:`stop`, or a finite strategy (a grid) runs out.
@@ -227,6 +228,11 @@ class Study:
             error (with ``catch=()``, every error) fails its trial too, is stored, and then
             ends the call by propagating, as Optuna's ``catch`` does. (Optuna's default is
             ``()``; this one lets a failing objective fail its trial, never the study.)
+        pass_trial : bool or None, default=None
+            Whether the objective receives the :class:`Trial` (to ``report`` and
+            ``should_prune``) or the configuration as a dict. ``None`` reads it from the
+            signature: a Trial when the first positional parameter is named ``trial`` or
+            annotated ``Trial``.
 
         Raises
         ------
@@ -247,10 +253,12 @@ class Study:
         it interrupted are marked FAILED (their error says so), and a warning tells how many
         trials were kept; a second interrupt during that cleanup propagates.
         """
-        _budgets.check_objective(self.strategy, objective)
+        _budgets.check_objective(self.strategy, objective,
+                                 resolve_pass_trial(objective, pass_trial))
         run = Run.create(
             objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
             callbacks=callbacks, progress=progress, mode=mode, catch=catch,
+            pass_trial=pass_trial,
         )
         self._stop_requested = False
         pending = [t for t in self._trials if t.state is TrialState.RUNNING][:n_trials]
@@ -353,48 +361,3 @@ class Study:
         best = "None" if self._best is None else f"{self._best.value!r}"
         return (f"Study(strategy={self.strategy.name!r}, direction={self.direction!r}, "
                 f"n_trials={len(self._trials)}, best_value={best})")
-
-
-def minimize(
-    objective: Callable[..., float],
-    space: Space,
-    strategy: str | Strategy = "random",
-    n_trials: int = 100,
-    seed: int | None = None,
-    n_jobs: int = 1,
-    executor: Any = None,
-    storage: str | os.PathLike | SQLiteStorage | None = None,
-    timeout: float | None = None,
-    direction: str = "minimize",
-    callbacks: list[Callable[[Study, Trial], None]] | None = None,
-    progress: bool | None = None,
-    mode: str = "sync",
-    *,
-    strategy_options: Mapping[str, Any] | None = None,
-    pruner: Callable[[Trial], bool] | None = None,
-    catch: type[Exception] | tuple[type[Exception], ...] = (Exception,),
-    load_if_exists: bool = False,
-) -> Study:
-    """Search ``space`` for the configuration that minimizes ``objective``.
-
-    Creates a :class:`Study` and runs :meth:`Study.optimize`; the arguments are theirs.
-    With ``direction="maximize"`` it maximizes instead. Bad arguments are reported before
-    anything runs or is written.
-
-    Examples
-    --------
-    >>> import tunelab as tl
-    >>> space = tl.Space({"x": tl.Real(-5.0, 5.0), "k": tl.Integer(1, 4)})
-    >>> study = tl.minimize(lambda c: (c["x"] - 1) ** 2 + c["k"], space, strategy="bayes",
-    ...                     n_trials=40, seed=0, progress=False)
-    >>> study.best_params["k"], round(study.best_params["x"], 2), round(study.best_value, 3)
-    (1, 1.0, 1.0)
-    """
-    check_run_args(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-                   callbacks=callbacks, progress=progress, mode=mode, catch=catch)
-    study = Study(space, strategy, seed=seed, storage=storage, direction=direction,
-                  strategy_options=strategy_options, pruner=pruner,
-                  load_if_exists=load_if_exists)
-    study.optimize(objective, n_trials, n_jobs=n_jobs, executor=executor, timeout=timeout,
-                   callbacks=callbacks, progress=progress, mode=mode, catch=catch)
-    return study
