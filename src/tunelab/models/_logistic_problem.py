@@ -5,6 +5,12 @@ r"""The objective of one logistic fit and the five ways of minimizing it.
 log-likelihood plus :math:`\tfrac{\alpha}{2}\|W\|^2` by Newton, L-BFGS, gradient descent,
 SGD or SAGA; with unequal weights the loss and Hessian are :func:`_weighted_loss` and
 :func:`_weighted_hessian`.
+
+References
+----------
+.. [1] R. M. Gower, N. Loizou, X. Qian, A. Sailanbayev, E. Shulgin and P. Richtárik, "SGD:
+   general analysis and improved rates", ICML 2019 (the expected smoothness of a minibatch
+   drawn without replacement, behind :meth:`LogisticProblem.default_sgd_step`).
 """
 
 from __future__ import annotations
@@ -98,7 +104,7 @@ class LogisticProblem:
 
     def default_sgd_step(self, batch_size: int) -> float:
         r"""The step :math:`1/L_b`, with :math:`L_b` the expected smoothness of a minibatch of
-        :math:`b` samples drawn without replacement (Gower et al., 2019):
+        :math:`b` samples drawn without replacement (Gower et al. 2019, [1]_):
 
         .. math::
 

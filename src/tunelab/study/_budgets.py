@@ -9,7 +9,13 @@ and the value is told back at that budget, live and in a replay. Trials of other
 have ``budget = None`` and nothing changes for them.
 
 The study's best trial is the best value at any budget, the output of Li et al. (2018,
-Alg. 1): "the configuration with the smallest intermediate loss seen so far".
+Alg. 1, [1]_): "the configuration with the smallest intermediate loss seen so far".
+
+References
+----------
+.. [1] L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh and A. Talwalkar, "Hyperband: a novel
+   bandit-based approach to hyperparameter optimization", Journal of Machine Learning
+   Research 18(185), 1-52, 2018.
 """
 
 from __future__ import annotations
