@@ -20,55 +20,79 @@ from numba import njit
 __all__ = ["linear_sgd_epoch", "saga_epoch", "saga_softmax_epoch", "softmax_sgd_epoch"]
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+_FAST = {"reassoc", "contract"}
+
+
+@njit(cache=True, fastmath=_FAST)
+def _score(X, i, theta, row, p, fit_intercept):
+    """:math:`x_i^\\top w_c + b_c`, with class ``c``'s parameters at ``theta[row:row + d]``."""
+    z = theta[row + p] if fit_intercept else 0.0
+    for j in range(p):
+        z += X[i, j] * theta[row + j]
+    return z
+
+
+@njit(cache=True, fastmath=_FAST)
+def _add_gradient(grad, X, i, r, row, p, fit_intercept):
+    """Add sample ``i``'s gradient ``r x_i`` (and ``r`` for the intercept) to class ``row``'s."""
+    for j in range(p):
+        grad[row + j] += r * X[i, j]
+    if fit_intercept:
+        grad[row + p] += r
+
+
+@njit(cache=True, fastmath=_FAST)
+def _penalized_step(theta, grad, lr, alpha, m, K, d, p):
+    """The step of one minibatch of ``m`` samples, shared by both epochs:
+    :math:`\\theta \\leftarrow \\theta - \\eta (g/m + \\alpha w)` (intercepts unpenalized).
+    Returns the minibatch's penalty :math:`m \\tfrac{\\alpha}{2}\\|W\\|^2`, taken before the
+    step."""
+    w_sq = 0.0
+    for c in range(K):
+        for j in range(p):
+            w_sq += theta[c * d + j] * theta[c * d + j]
+    for c in range(K):
+        for j in range(d):
+            penalty = alpha * theta[c * d + j] if j < p else 0.0
+            theta[c * d + j] -= lr * (grad[c * d + j] / m + penalty)
+    return 0.5 * alpha * w_sq * m
+
+
+@njit(cache=True, fastmath=_FAST)
 def linear_sgd_epoch(X, y, theta, order, lrs, alpha, fit_intercept, batch_size, logistic):
     """One epoch of minibatch SGD on the squared (``logistic=False``) or logistic loss.
 
     Minibatch ``k`` is ``order[k * batch_size:(k + 1) * batch_size]`` and takes the step
     ``lrs[k]`` along the gradient of its mean loss plus ``(alpha/2)||w||^2``. Returns the new
     ``theta`` (a copy) and the epoch's mean loss, each minibatch's loss (penalty included)
-    being taken before its step.
+    being taken before its step. ``theta`` is one row of :func:`softmax_sgd_epoch`'s layout.
     """
     n, p = X.shape
+    d = theta.shape[0]
     theta = theta.copy()
-    grad = np.empty(p)
+    grad = np.empty(d)
     total = 0.0
     for k in range(lrs.shape[0]):
         start = k * batch_size
         stop = min(start + batch_size, n)
         grad[:] = 0.0
-        grad_b = 0.0
-        batch_loss = 0.0
         for t in range(start, stop):
             i = order[t]
-            z = theta[p] if fit_intercept else 0.0
-            for j in range(p):
-                z += X[i, j] * theta[j]
+            z = _score(X, i, theta, 0, p, fit_intercept)
             if logistic:
                 e = math.exp(-abs(z))  # log(1 + e^z) = log1p(e^-|z|) + max(z, 0)
-                batch_loss += math.log1p(e) + max(z, 0.0) - y[i] * z
+                total += math.log1p(e) + max(z, 0.0) - y[i] * z
                 sig = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
                 r = sig - y[i]
             else:
                 r = z - y[i]
-                batch_loss += 0.5 * r * r
-            for j in range(p):
-                grad[j] += r * X[i, j]
-            grad_b += r
-        m = stop - start
-        w_sq = 0.0
-        for j in range(p):
-            w_sq += theta[j] * theta[j]
-        total += batch_loss + 0.5 * alpha * w_sq * m
-        lr = lrs[k]
-        for j in range(p):
-            theta[j] -= lr * (grad[j] / m + alpha * theta[j])
-        if fit_intercept:
-            theta[p] -= lr * grad_b / m
+                total += 0.5 * r * r
+            _add_gradient(grad, X, i, r, 0, p, fit_intercept)
+        total += _penalized_step(theta, grad, lrs[k], alpha, stop - start, 1, d, p)
     return theta, total / n
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, fastmath=_FAST)
 def softmax_sgd_epoch(X, y, theta, order, lrs, alpha, fit_intercept, batch_size, n_classes):
     """One epoch of minibatch SGD on the softmax cross-entropy.
 
@@ -86,40 +110,23 @@ def softmax_sgd_epoch(X, y, theta, order, lrs, alpha, fit_intercept, batch_size,
         start = k * batch_size
         stop = min(start + batch_size, n)
         grad[:] = 0.0
-        batch_loss = 0.0
         for t in range(start, stop):
             i = order[t]
             z_max = -np.inf
             for c in range(K):
-                zc = theta[c * d + p] if fit_intercept else 0.0
-                for j in range(p):
-                    zc += X[i, j] * theta[c * d + j]
-                z[c] = zc
-                z_max = max(z_max, zc)
+                z[c] = _score(X, i, theta, c * d, p, fit_intercept)
+                z_max = max(z_max, z[c])
             label = int(y[i])
-            batch_loss += z_max - z[label]  # log-sum-exp(z) - z_label, shifted by z_max
+            total += z_max - z[label]  # log-sum-exp(z) - z_label, shifted by z_max
             norm = 0.0
             for c in range(K):
                 z[c] = math.exp(z[c] - z_max)
                 norm += z[c]
-            batch_loss += math.log(norm)
+            total += math.log(norm)
             for c in range(K):
                 r = z[c] / norm - (1.0 if c == label else 0.0)
-                for j in range(p):
-                    grad[c * d + j] += r * X[i, j]
-                if fit_intercept:
-                    grad[c * d + p] += r
-        m = stop - start
-        w_sq = 0.0
-        for c in range(K):
-            for j in range(p):
-                w_sq += theta[c * d + j] * theta[c * d + j]
-        total += batch_loss + 0.5 * alpha * w_sq * m
-        lr = lrs[k]
-        for c in range(K):
-            for j in range(d):
-                penalty = alpha * theta[c * d + j] if j < p else 0.0
-                theta[c * d + j] -= lr * (grad[c * d + j] / m + penalty)
+                _add_gradient(grad, X, i, r, c * d, p, fit_intercept)
+        total += _penalized_step(theta, grad, lrs[k], alpha, stop - start, K, d, p)
     return theta, total / n
 
 
@@ -131,7 +138,7 @@ def _glm_loss(z, y, logistic):
     return 0.5 * (z - y) * (z - y)
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, fastmath=_FAST)
 def saga_epoch(X, y, v, norms, theta, order, table, mean, step, lipschitz, alpha,
                fit_intercept, batch_size, logistic):
     r"""One epoch of minibatch SAGA on the squared (``logistic=False``) or logistic loss.
@@ -205,7 +212,7 @@ def _softmax_sample_loss(z, label, r, scale):
     return z_max + math.log(norm) - (z[label] - scale * r[label])
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, fastmath=_FAST)
 def saga_softmax_epoch(X, y, v, norms, theta, order, table, mean, step, lipschitz, alpha,
                        fit_intercept, batch_size, n_classes):
     """One epoch of minibatch SAGA on the softmax cross-entropy.

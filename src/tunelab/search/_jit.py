@@ -110,6 +110,23 @@ def _sbx_beta_q(rand, beta, eta):
 
 
 @njit(cache=True)
+def _mate(P1, P2, kinds, p_pair, U3, rate):
+    """What both crossovers share: the children start as copies of the parents, pair ``k``
+    mates when ``p_pair[k] < rate``, and the categorical genes of a mating pair are swapped
+    when ``U3 < 1/2`` (uniform crossover). Returns the children, the mating rows and the
+    real-or-integer columns, which the caller crosses by its own rule."""
+    C1 = P1.copy()
+    C2 = P2.copy()
+    mates = np.flatnonzero(p_pair < rate)
+    categorical = np.flatnonzero(kinds == CATEGORICAL)
+    for k in mates:
+        for j in categorical:
+            if U3[k, j] < 0.5:
+                C1[k, j], C2[k, j] = P2[k, j], P1[k, j]
+    return C1, C2, mates, np.flatnonzero(kinds != CATEGORICAL)
+
+
+@njit(cache=True)
 def sbx_crossover(P1, P2, kinds, p_pair, U1, U2, U3, rate, eta, gene_rate):
     """Simulated binary crossover of each row pair ``(P1[k], P2[k])`` in the unit box.
 
@@ -117,17 +134,9 @@ def sbx_crossover(P1, P2, kinds, p_pair, U1, U2, U3, rate, eta, gene_rate):
     ``U1 < gene_rate``, with the spread drawn from ``U2``, and the two children swap that gene
     when ``U3 < 1/2``; a categorical gene is swapped when ``U3 < 1/2`` (uniform crossover).
     """
-    n, d = P1.shape
-    C1 = P1.copy()
-    C2 = P2.copy()
-    for k in range(n):
-        if p_pair[k] >= rate:
-            continue
-        for j in range(d):
-            if kinds[j] == CATEGORICAL:
-                if U3[k, j] < 0.5:
-                    C1[k, j], C2[k, j] = P2[k, j], P1[k, j]
-                continue
+    C1, C2, mates, numeric = _mate(P1, P2, kinds, p_pair, U3, rate)
+    for k in mates:
+        for j in numeric:
             y1, y2 = min(P1[k, j], P2[k, j]), max(P1[k, j], P2[k, j])
             if U1[k, j] >= gene_rate or y2 - y1 <= 1e-14:
                 continue
@@ -150,17 +159,9 @@ def blend_crossover(P1, P2, kinds, p_pair, U1, U2, U3, rate, alpha):
     is uniform on :math:`[\\min - \\alpha I, \\max + \\alpha I]`, :math:`I = |p_1 - p_2|`,
     drawn from ``U1`` (``U2``); categorical genes are swapped when ``U3 < 1/2``.
     """
-    n, d = P1.shape
-    C1 = P1.copy()
-    C2 = P2.copy()
-    for k in range(n):
-        if p_pair[k] >= rate:
-            continue
-        for j in range(d):
-            if kinds[j] == CATEGORICAL:
-                if U3[k, j] < 0.5:
-                    C1[k, j], C2[k, j] = P2[k, j], P1[k, j]
-                continue
+    C1, C2, mates, numeric = _mate(P1, P2, kinds, p_pair, U3, rate)
+    for k in mates:
+        for j in numeric:
             lo, hi = min(P1[k, j], P2[k, j]), max(P1[k, j], P2[k, j])
             width = hi - lo
             lo -= alpha * width
