@@ -1,5 +1,7 @@
 """Warm starts and HOAG's inexact hypergradients: the schedule, the saving, the error bound."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,26 @@ def test_schedule_errors():
         ValidationLoss(tl.LogisticRegression(), *data, tol_schedule=0.01)
     with pytest.raises(TypeError, match="warm_start"):
         ValidationLoss(tl.LogisticRegression(), *data, warm_start=1)
+
+
+def test_conjugate_gradients_that_stop_short_say_so():
+    """With features spread over ten orders of magnitude and almost no ridge, CG cannot reach
+    its residual in 10 d iterations: it warns with the residual, and its hypergradient is
+    indeed off from the Cholesky one (well conditioned, it is silent and equal)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 30)) * np.logspace(-5, 5, 30)
+    y = rng.normal(size=200)
+    data = X[:100], y[:100], X[100:], y[100:]
+    exact = ValidationLoss(tl.LinearRegression(), *data, solver="cholesky")({"alpha": 1e-10})
+    with pytest.warns(tl.exceptions.ConvergenceWarning,
+                      match=r"conjugate gradients stopped with residual [0-9.e+-]+; .*cholesky"):
+        short = ValidationLoss(tl.LinearRegression(), *data, solver="cg")({"alpha": 1e-10})
+    assert not np.isclose(short[1]["alpha"], exact[1]["alpha"], rtol=1e-2)
+
+    Xw = rng.normal(size=(200, 5))
+    well = Xw[:100], y[:100], Xw[100:], y[100:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", tl.exceptions.ConvergenceWarning)
+        cg = ValidationLoss(tl.LinearRegression(), *well, solver="cg")({"alpha": 1e-2})
+    chol = ValidationLoss(tl.LinearRegression(), *well, solver="cholesky")({"alpha": 1e-2})
+    assert np.isclose(cg[1]["alpha"], chol[1]["alpha"], rtol=1e-8)
