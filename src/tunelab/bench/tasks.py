@@ -40,6 +40,18 @@ Multi-fidelity: the budget of a fit is its number of epochs. ``task(config, fide
 trains ``e`` epochs (``1 <= e <= max_epochs``); the default, ``max_epochs``, is the full
 fidelity. ``fidelity_range`` is ``(1, max_epochs)``.
 
+Continuation (``continuation=n > 0``, MLP tasks only): every fold's network is trained one
+epoch at a time with ``partial_fit`` (no early stop on the training loss, the learning-rate
+schedule laid over ``max_epochs``), and the task keeps, for the ``n`` configurations used
+last, each fold's network and its epoch count. ``task(config, fidelity=E)`` after
+``task(config, fidelity=e)`` with ``e <= E`` then trains only the ``E - e`` extra epochs, and
+gives exactly the value of a fresh ``task(config, fidelity=E)``: the network, the Adam state
+and the random generator that shuffles each epoch all carry over, so the epochs are the same
+ones. A request below the cached epochs trains afresh. ``epochs_trained`` counts the epochs
+actually run (summed over folds): the cost the accounting counts is these extra epochs, not
+the budget retrained from scratch. Without continuation ``fit`` trains ``e`` epochs and may
+stop earlier when the training loss stalls (``patience`` epochs), so the two can differ.
+
 References
 ----------
 .. [1] M. Feurer and F. Hutter, "Hyperparameter optimization", in *Automated Machine
@@ -55,6 +67,7 @@ import functools
 import importlib.util
 import math
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -104,6 +117,9 @@ class Task:
         Epochs of a full-fidelity fit, >= 1; None means 20.
     seed : int, default=0
         Seeds the folds and the models' random states.
+    continuation : int, default=0
+        MLP tasks: how many configurations' networks to keep for continuing training (see
+        the module's docstring); 0 trains every call from scratch with ``fit``.
 
     Attributes
     ----------
@@ -114,6 +130,8 @@ class Task:
         Unknown.
     fidelity_range : tuple of int
         ``(1, max_epochs)``.
+    epochs_trained : int
+        Epochs run by this task object so far, summed over folds.
 
     Examples
     --------
@@ -127,7 +145,7 @@ class Task:
     optimum = None
 
     def __init__(self, model: str, dataset: str, *, metric: str | None = None, cv: int = 3,
-                 max_epochs: int | None = None, seed: int = 0) -> None:
+                 max_epochs: int | None = None, seed: int = 0, continuation: int = 0) -> None:
         self.model = check_choice(model, "model", _MODELS)
         self.dataset = check_choice(dataset, "dataset", DATASETS)
         kind = DATASETS[dataset]
@@ -142,6 +160,11 @@ class Task:
         self.name = f"{model}_{dataset}"
         self.space = _space(model)
         self.fidelity_range = (1, self.max_epochs)
+        self.continuation = int(check_scalar(continuation, "continuation", kind=int, low=0))
+        if self.continuation and model != "mlp":
+            raise ValueError(f"continuation needs an MLP task (partial_fit); got model {model!r}")
+        self.epochs_trained = 0
+        self._cache: OrderedDict[tuple, list] = OrderedDict()  # config -> [(epochs, net)]
         _require_sklearn(f"task {self.name!r}", dataset)
 
     def __call__(self, config: Mapping[str, Any], fidelity: int | None = None) -> float:
@@ -150,9 +173,22 @@ class Task:
         epochs = self.max_epochs if fidelity is None else int(
             check_scalar(fidelity, "fidelity", kind=int, low=1, high=self.max_epochs))
         X, y = load_dataset(self.dataset)
-        losses = [self._fold_loss(config, epochs, X, y, train, test, i)
+        key = tuple(sorted(config.items()))
+        kept = self._cache.pop(key, None) if self.continuation else None
+        nets: list = []
+        losses = [self._fold_loss(config, epochs, X, y, train, test, i,
+                                  None if kept is None else kept[i], nets)
                   for i, (train, test) in enumerate(self._splits(X, y))]
+        if self.continuation:
+            self._cache[key] = nets
+            while len(self._cache) > self.continuation:
+                self._cache.popitem(last=False)  # the configuration used longest ago
         return float(np.mean(losses))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = OrderedDict()  # a copy sent to another process starts empty
+        return state
 
     def regret(self, value: Any) -> None:
         """``None``: the optimum of a tuning task is unknown."""
@@ -165,7 +201,8 @@ class Task:
         return splitter(self.cv, shuffle=True, random_state=self.seed).split(X, y)
 
     def _fold_loss(self, config: dict[str, Any], epochs: int, X: np.ndarray, y: np.ndarray,
-                   train: np.ndarray, test: np.ndarray, fold: int) -> float:
+                   train: np.ndarray, test: np.ndarray, fold: int, kept: Any = None,
+                   nets: list | None = None) -> float:
         mu, sd = X[train].mean(axis=0), X[train].std(axis=0)
         sd[sd == 0] = 1.0
         X_train, X_test = (X[train] - mu) / sd, (X[test] - mu) / sd
@@ -173,13 +210,27 @@ class Task:
         if DATASETS[self.dataset] == "regression":
             y_mu, y_sd = y_train.mean(), y_train.std()
             y_train, y_test = (y_train - y_mu) / y_sd, (y_test - y_mu) / y_sd
-        estimator = self._estimator(config, epochs, self.seed + fold)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # convergence and overflow warnings of bad configs
             try:
-                estimator.fit(X_train, y_train)
+                if not self.continuation:
+                    estimator = self._estimator(config, epochs, self.seed + fold)
+                    estimator.fit(X_train, y_train)
+                    self.epochs_trained += epochs
+                    return self._loss(estimator, X_test, y_test)
+                done, estimator = (0, None) if kept is None or kept[0] > epochs else kept
+                if estimator is None:
+                    estimator = self._estimator(config, self.max_epochs, self.seed + fold)
+                extra = ({"classes": np.unique(y)}
+                         if DATASETS[self.dataset] != "regression" else {})
+                for _ in range(epochs - done):
+                    estimator.partial_fit(X_train, y_train, **extra)
+                    self.epochs_trained += 1
+                nets.append((epochs, estimator))
                 return self._loss(estimator, X_test, y_test)
             except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+                if nets is not None:
+                    nets.append(None)  # nothing to continue from
                 return math.nan  # a diverged fit: non-finite weights or probabilities
 
     def _estimator(self, config: dict[str, Any], epochs: int, random_state: int) -> Any:
@@ -217,14 +268,15 @@ def names() -> list[str]:
 
 
 def get(name: str, **options: Any) -> Task:
-    """Build task ``name`` with ``options`` (``metric``, ``cv``, ``max_epochs``, ``seed``).
+    """Build task ``name`` with ``options`` (``metric``, ``cv``, ``max_epochs``, ``seed``,
+    ``continuation``).
 
     Raises ``ValueError`` for an unknown name (listing the known ones), ``TypeError`` for an
     unknown option and ``ImportError`` naming the package when scikit-learn is missing.
     """
     if name not in _REGISTRY:
         raise ValueError(f"name must be one of {', '.join(map(repr, names()))}; got {name!r}")
-    allowed = ("metric", "cv", "max_epochs", "seed")
+    allowed = ("metric", "cv", "max_epochs", "seed", "continuation")
     unknown = [k for k in options if k not in allowed]
     if unknown:
         raise TypeError(f"unknown option(s) {', '.join(map(repr, unknown))} for task "
