@@ -23,5 +23,9 @@ References
 """
 
 from tunelab.plot._benchmarks import convergence, critical_difference, ecdf, strategy_time
+from tunelab.plot._study import history, intermediate_values
 
-__all__ = ["convergence", "critical_difference", "ecdf", "strategy_time"]
+__all__ = [
+    "convergence", "critical_difference", "ecdf", "strategy_time",
+    "history", "intermediate_values",
+]

@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+import tunelab as tl
+
+
+def _study():
+    space = tl.Space({"x": tl.Real(-3.0, 3.0), "lr": tl.Real(1e-4, 1.0, log=True)})
+    study = tl.Study(space, "random", seed=0)
+
+    def objective(trial):
+        v = trial.params["x"] ** 2 + np.log10(trial.params["lr"]) ** 2
+        for step in range(3):
+            trial.report(step, v + 3 - step)
+        return v
+
+    study.optimize(objective, n_trials=12)
+    return study
+
+
+def test_history_best_so_far_is_running_minimum():
+    study = _study()
+    fig = tl.plot.history(study)
+    ax = fig.axes[0]
+    values = np.array([t.value for t in study.trials])
+    dots, best = ax.lines[0], ax.lines[1]
+    assert len(dots.get_xdata()) == 12
+    np.testing.assert_allclose(best.get_ydata(), np.minimum.accumulate(values))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["complete trial", "best so far"]
+
+
+def test_intermediate_values_one_line_per_trial():
+    study = _study()
+    ax = tl.plot.intermediate_values(study).axes[0]
+    assert len(ax.lines) == 12 + 2
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [study.trials[0].value + 3 - s for s in range(3)])
+
+
+def test_empty_study_rejected():
+    study = tl.Study(tl.Space({"x": tl.Real(0.0, 1.0)}), "random", seed=0)
+    with pytest.raises(ValueError, match="study"):
+        tl.plot.history(study)
