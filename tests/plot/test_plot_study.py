@@ -33,7 +33,8 @@ def test_intermediate_values_one_line_per_trial():
     study = _study()
     ax = tl.plot.intermediate_values(study).axes[0]
     assert len(ax.lines) == 12 + 2
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [study.trials[0].value + 3 - s for s in range(3)])
+    first = [study.trials[0].value + 3 - s for s in range(3)]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), first)
 
 
 def test_empty_study_rejected():
