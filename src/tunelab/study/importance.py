@@ -94,4 +94,4 @@ def importances(
     total = variances.sum()
     if total <= 0.0:
         return dict.fromkeys(names, 1.0 / d)
-    return {n: float(v / total) for n, v in zip(names, variances)}
+    return {n: float(v / total) for n, v in zip(names, variances, strict=True)}
