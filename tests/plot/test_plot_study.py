@@ -41,3 +41,18 @@ def test_empty_study_rejected():
     study = tl.Study(tl.Space({"x": tl.Real(0.0, 1.0)}), "random", seed=0)
     with pytest.raises(ValueError, match="study"):
         tl.plot.history(study)
+
+
+def test_slice_contour_importance_axes():
+    study = _study()
+    fig = tl.plot.slice(study)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["x", "lr"]
+    assert fig.axes[1].get_xscale() == "log"
+    assert len(fig.axes[0].collections[0].get_offsets()) == 12
+    ax = tl.plot.contour(study, "x", "lr").axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_yscale()) == ("x", "lr", "log")
+    assert len(ax.lines[0].get_xdata()) == 12
+    ax = tl.plot.importance(study).axes[0]
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["lr", "x"]
+    with pytest.raises(ValueError, match="y must be one of"):
+        tl.plot.contour(study, "x", "nope")

@@ -23,9 +23,9 @@ References
 """
 
 from tunelab.plot._benchmarks import convergence, critical_difference, ecdf, strategy_time
-from tunelab.plot._study import history, intermediate_values
+from tunelab.plot._study import contour, history, importance, intermediate_values, slice
 
 __all__ = [
     "convergence", "critical_difference", "ecdf", "strategy_time",
-    "history", "intermediate_values",
+    "contour", "history", "importance", "intermediate_values", "slice",
 ]

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from tunelab.plot._common import _figure
 
-__all__ = ["history", "intermediate_values"]
+__all__ = ["contour", "history", "importance", "intermediate_values", "slice"]
 
 
 def _trials(study: Any) -> list[Any]:
@@ -91,4 +91,126 @@ def intermediate_values(study: Any) -> Figure:
     ax.set_ylabel("reported value")
     ax.set_title("Intermediate values")
     ax.legend()
+    return fig
+
+
+def _complete(study: Any) -> list[Any]:
+    done = [t for t in _trials(study) if t.state.value == "COMPLETE" and t.value is not None]
+    if len(done) < 2:
+        raise ValueError(f"study needs at least 2 COMPLETE trials, it has {len(done)}")
+    return done
+
+
+def _axis(ax: Any, which: str, dim: Any) -> None:
+    """Log scale for a log dimension; category names on a categorical axis."""
+    choices = getattr(dim, "choices", None)
+    if choices is not None:
+        getattr(ax, f"set_{which}ticks")(range(len(choices)), [str(c) for c in choices])
+    elif getattr(dim, "log", False):
+        getattr(ax, f"set_{which}scale")("log")
+
+
+def _coords(dim: Any, values: list[Any]) -> np.ndarray:
+    choices = getattr(dim, "choices", None)
+    if choices is not None:
+        return np.array([list(choices).index(v) for v in values], dtype=float)
+    return np.array(values, dtype=float)
+
+
+def slice(study: Any) -> Figure:  # noqa: A001 (the name of Optuna's plot_slice)
+    """Objective value against each parameter, one panel per parameter, colored by trial.
+
+    Parameters
+    ----------
+    study : tunelab.Study
+        A study with at least 2 COMPLETE trials.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    done = _complete(study)
+    names = list(study.space.names)
+    fig = Figure(figsize=(3.2 * len(names), 3.4))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.88, wspace=0.3)
+    y = [t.value for t in done]
+    order = [t.number for t in done]
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(1, len(names), k + 1)
+        sel = [i for i, t in enumerate(done) if name in t.params]
+        x = _coords(study.space[name], [done[i].params[name] for i in sel])
+        ax.scatter(x, [y[i] for i in sel], c=[order[i] for i in sel], cmap="viridis", s=14)
+        _axis(ax, "x", study.space[name])
+        ax.set_xlabel(name)
+        if k == 0:
+            ax.set_ylabel("objective value")
+    fig.suptitle("Slice plot (color: trial number, dark = early)")
+    return fig
+
+
+def importance(study: Any, **kwargs: Any) -> Figure:
+    """Horizontal bars of :func:`tunelab.study.importances` (fANOVA of a GP), largest on top.
+
+    Parameters
+    ----------
+    study : tunelab.Study
+        A study with at least 2 COMPLETE trials.
+    **kwargs
+        Passed to :func:`tunelab.study.importances` (``n_grid``, ``n_samples``, ``seed``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from tunelab.study.importance import importances
+
+    imp = importances(study, **kwargs)
+    names = sorted(imp, key=imp.get)
+    fig, ax = _figure()
+    ax.barh(names, [imp[n] for n in names], color="C0")
+    ax.set_xlabel("importance (fraction of main-effect variance, fANOVA)")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_title("Parameter importance")
+    return fig
+
+
+def contour(study: Any, x: str, y: str) -> Figure:
+    """Objective value of the trials over two parameters, with a contour of their values.
+
+    The filled contour interpolates the COMPLETE trials (Delaunay triangulation of the
+    points); the trials are drawn on top.
+
+    Parameters
+    ----------
+    study : tunelab.Study
+        A study with at least 3 COMPLETE trials holding both parameters.
+    x, y : str
+        Parameter names of the space.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = list(study.space.names)
+    for arg, name in (("x", x), ("y", y)):
+        if name not in names:
+            raise ValueError(f"{arg} must be one of the parameters {names}, got {name!r}")
+    if x == y:
+        raise ValueError(f"x and y must be different parameters, both are {x!r}")
+    done = [t for t in _complete(study) if x in t.params and y in t.params]
+    if len(done) < 3:
+        raise ValueError(f"study needs at least 3 COMPLETE trials with {x} and {y}")
+    px = _coords(study.space[x], [t.params[x] for t in done])
+    py = _coords(study.space[y], [t.params[y] for t in done])
+    v = np.array([t.value for t in done], dtype=float)
+    fig, ax = _figure()
+    cs = ax.tricontourf(px, py, v, levels=12, cmap="viridis")
+    fig.colorbar(cs, ax=ax, label="objective value")
+    ax.plot(px, py, "o", color="k", markersize=3, label="trial")
+    _axis(ax, "x", study.space[x])
+    _axis(ax, "y", study.space[y])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title("Contour of the objective")
+    ax.legend(loc="upper right")
     return fig
