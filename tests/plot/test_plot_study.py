@@ -25,7 +25,8 @@ def test_history_best_so_far_is_running_minimum():
     values = np.array([t.value for t in study.trials])
     dots, best = ax.lines[0], ax.lines[1]
     assert len(dots.get_xdata()) == 12
-    np.testing.assert_allclose(best.get_ydata(), np.minimum.accumulate(values))
+    best_y = np.minimum.accumulate(values)
+    np.testing.assert_allclose(best.get_ydata(), np.append(best_y, best_y[-1]))
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["complete trial", "best so far"]
 
 

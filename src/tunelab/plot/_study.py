@@ -48,7 +48,10 @@ def history(study: Any) -> Figure:
         n, y = np.array(done, dtype=float).T
         ax.plot(n, y, "o", color="C0", label="complete trial")
         acc = np.maximum if study.direction == "maximize" else np.minimum
-        ax.step(n, acc.accumulate(y), where="post", color="C3", label="best so far")
+        last = max(t.number for t in trials)
+        best = acc.accumulate(y)
+        ax.step(np.append(n, last), np.append(best, best[-1]), where="post", color="C3",
+                label="best so far")
     if pruned:
         n, y = np.array(pruned, dtype=float).T
         ax.plot(n, y, "x", color="C1", label="pruned (last report)")
@@ -177,8 +180,9 @@ def importance(study: Any, **kwargs: Any) -> Figure:
 def contour(study: Any, x: str, y: str) -> Figure:
     """Objective value of the trials over two parameters, with a contour of their values.
 
-    The filled contour interpolates the COMPLETE trials (Delaunay triangulation of the
-    points); the trials are drawn on top.
+    The filled contour interpolates the COMPLETE trials linearly on a Delaunay triangulation
+    of the points, made in the axes' coordinates (log10 of a log dimension); the trials are
+    drawn on top. Outside the trials' convex hull nothing is drawn.
 
     Parameters
     ----------
@@ -204,7 +208,13 @@ def contour(study: Any, x: str, y: str) -> Figure:
     py = _coords(study.space[y], [t.params[y] for t in done])
     v = np.array([t.value for t in done], dtype=float)
     fig, ax = _figure()
-    cs = ax.tricontourf(px, py, v, levels=12, cmap="viridis")
+    from matplotlib.tri import Triangulation
+
+    def shown(c: np.ndarray, name: str) -> np.ndarray:  # triangulate where the axis is linear
+        return np.log10(c) if getattr(study.space[name], "log", False) else c
+
+    tri = Triangulation(px, py, Triangulation(shown(px, x), shown(py, y)).triangles)
+    cs = ax.tricontourf(tri, v, levels=12, cmap="viridis")
     fig.colorbar(cs, ax=ax, label="objective value")
     ax.plot(px, py, "o", color="k", markersize=3, label="trial")
     _axis(ax, "x", study.space[x])
