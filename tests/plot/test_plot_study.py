@@ -57,3 +57,14 @@ def test_slice_contour_importance_axes():
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["lr", "x"]
     with pytest.raises(ValueError, match="y must be one of"):
         tl.plot.contour(study, "x", "nope")
+
+
+def test_edf_and_parallel_coordinates():
+    study = _study()
+    ax = tl.plot.edf({"a": study, "b": study}).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.sort([t.value for t in study.trials]))
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.arange(1, 13) / 12)
+    ax = tl.plot.parallel_coordinates(study).axes[0]
+    assert len(ax.lines) == 12
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "lr", "objective"]
