@@ -30,6 +30,7 @@ def gradient_descent(
     max_iter: int = 1000,
     tol: float = 1e-6,
     line_search: bool = True,
+    record_path: bool = False,
 ) -> OptimizeResult:
     r"""Minimize ``fun`` by steepest descent :math:`x_{k+1} = x_k - t_k \nabla f(x_k)`.
 
@@ -65,6 +66,8 @@ def gradient_descent(
         Tolerance on the infinity norm of the gradient.
     line_search : bool, default=True
 
+    record_path : bool, default=False
+        Keep every iterate, its objective and the step taken in ``OptimizeResult.path``.
     Returns
     -------
     OptimizeResult
@@ -84,6 +87,7 @@ def gradient_descent(
     x = check_array(x0, "x0", ndim=1).copy()
     f, g = fun(x)
     curve = [float(f)]
+    xs, steps = [x.copy()], [np.nan]
     step = 1.0 if learning_rate is None else float(learning_rate)
     n_iter = 0
     while np.max(np.abs(g)) > tol and n_iter < max_iter:
@@ -98,6 +102,9 @@ def gradient_descent(
         x += s
         f, g = f_new, g_new
         curve.append(float(f))
+        if record_path:
+            xs.append(x.copy())
+            steps.append(float(step))
         n_iter += 1
         if not np.isfinite(f):
             break
@@ -107,4 +114,7 @@ def gradient_descent(
     with np.errstate(invalid="ignore"):
         grad_norm = float(np.max(np.abs(g)))
     converged = bool(np.isfinite(f) and grad_norm <= tol)
-    return OptimizeResult(x, f, grad_norm, n_iter, converged, curve)
+    path = None
+    if record_path:
+        path = {"x": np.array(xs), "loss": np.array(curve), "step": np.array(steps)}
+    return OptimizeResult(x, f, grad_norm, n_iter, converged, curve, path)

@@ -47,6 +47,7 @@ def newton(
     *,
     max_iter: int = 100,
     tol: float = 1e-8,
+    record_path: bool = False,
 ) -> OptimizeResult:
     r"""Minimize a twice-differentiable ``fun`` by damped Newton's method.
 
@@ -69,6 +70,9 @@ def newton(
     tol : float, default=1e-8
         Tolerance on the infinity norm of the gradient.
 
+    record_path : bool, default=False
+        Keep every iterate, its objective and the step :math:`t_k` in
+        ``OptimizeResult.path`` (the step multiplies the Newton direction, not the gradient).
     Returns
     -------
     OptimizeResult
@@ -83,6 +87,7 @@ def newton(
     x = check_array(x0, "x0", ndim=1).copy()
     f, g, H = fun(x)
     curve = [float(f)]
+    xs, steps = [x.copy()], [np.nan]
     last_hessian = [H]
 
     def value_and_grad(point: np.ndarray) -> tuple[float, np.ndarray]:
@@ -101,6 +106,12 @@ def newton(
         x += step * d
         H = last_hessian[0]
         curve.append(float(f))
+        if record_path:
+            xs.append(x.copy())
+            steps.append(float(step))
         n_iter += 1
     grad_norm = float(np.max(np.abs(g)))
-    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, curve)
+    path = None
+    if record_path:
+        path = {"x": np.array(xs), "loss": np.array(curve), "step": np.array(steps)}
+    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, curve, path)

@@ -29,6 +29,10 @@ class OptimizeResult:
         The objective along the way: for the full-batch solvers the value at ``x0`` and after
         each iteration; for the stochastic ones the mean loss over each epoch (converted to a
         float64 array).
+    path : dict or None, default=None
+        Filled only when the solver was called with ``record_path=True``: ``"x"`` of shape
+        (n_iter + 1, n_params), the iterates from ``x0`` to ``x``; ``"loss"``, the objective
+        at each; ``"step"``, the step size taken to reach each (NaN for ``x0``).
     """
 
     x: np.ndarray
@@ -37,6 +41,7 @@ class OptimizeResult:
     n_iter: int
     converged: bool
     loss_curve: np.ndarray
+    path: dict | None = None
 
     def __post_init__(self) -> None:
         self.x = np.asarray(self.x, dtype=np.float64)

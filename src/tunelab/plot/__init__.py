@@ -23,5 +23,12 @@ References
 """
 
 from tunelab.plot._benchmarks import convergence, critical_difference, ecdf, strategy_time
+from tunelab.plot._inner import optimizer_paths
+from tunelab.plot._study import contour, history, importance, intermediate_values, slice
+from tunelab.plot._study_more import edf, parallel_coordinates
 
-__all__ = ["convergence", "critical_difference", "ecdf", "strategy_time"]
+__all__ = [
+    "convergence", "critical_difference", "ecdf", "strategy_time",
+    "contour", "history", "importance", "intermediate_values", "slice",
+    "edf", "parallel_coordinates", "optimizer_paths",
+]

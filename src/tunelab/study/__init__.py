@@ -10,6 +10,7 @@ from tunelab._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     names={
+        "importances": "importance",
         "minimize": "_minimize",
         "Study": "study",
         "Trial": "trial",
