@@ -55,7 +55,8 @@ from tunelab.search._bo_surrogate import Surrogate, posterior_grad
 
 ACQUISITIONS = A.ACQUISITIONS  # name -> Acquisition, registered in tunelab.gp.acquisition
 __all__ = ["ACQUISITIONS", "Surrogate", "acquisition", "acquisition_grad", "candidates",
-           "maximize", "refine", "thompson"]
+           "maximize", "maximize_steps", "refine", "thompson",
+           "thompson_draw"]
 _LOCAL_SCALES = (0.01, 0.05, 0.2)  # standard deviations of the points around incumbents
 
 
@@ -169,6 +170,19 @@ def maximize(
     The ``n_restarts`` best candidates with distinct kernel inputs are refined
     (:func:`refine`); a refined point is kept next to its start, not instead of it.
     """
+    Z, values, _ = maximize_steps(name, sur, enc, rng, n_candidates, n_restarts, centres, xi,
+                                  beta)
+    order = np.argsort(-values, kind="stable")
+    return Z[order], values[order]
+
+
+def maximize_steps(
+    name: str, sur: Surrogate, enc: Encoding, rng: np.random.Generator, n_candidates: int,
+    n_restarts: int, centres: np.ndarray, xi: float, beta: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The steps of :func:`maximize`, unranked: every point scored ``(m, D)`` (the candidates,
+    then the refined ends of the starts), their values (``nan`` as ``-inf``), and the
+    positions of the starts among the candidates (end ``i`` is row ``m - len(starts) + i``)."""
     Z = candidates(enc, rng, n_candidates, centres)
     values = acquisition(name, sur, kernel_input(enc, Z), xi, beta)
     values = np.where(np.isnan(values), -np.inf, values)
@@ -178,8 +192,7 @@ def maximize(
         Zr, vr = refine(name, sur, enc, Z[starts], xi, beta)
         Z = np.vstack([Z, Zr])
         values = np.concatenate([values, np.where(np.isnan(vr), -np.inf, vr)])
-    order = np.argsort(-values, kind="stable")
-    return Z[order], values[order]
+    return Z, values, np.asarray(starts, dtype=np.int64)
 
 
 def _distinct(X: np.ndarray, k: int) -> list[int]:
@@ -197,10 +210,17 @@ def thompson(
     gp: Any, enc: Encoding, rng: np.random.Generator, n_candidates: int, centres: np.ndarray
 ) -> np.ndarray:
     """Candidates ranked by one joint posterior draw, lowest first (Thompson sampling)."""
+    Z, draw = thompson_draw(gp, enc, rng, n_candidates, centres)
+    return Z[np.argsort(draw, kind="stable")]
+
+
+def thompson_draw(
+    gp: Any, enc: Encoding, rng: np.random.Generator, n_candidates: int, centres: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates with distinct kernel inputs ``(m, D)`` and one joint posterior draw at
+    them ``(m,)`` (standardized units): what :func:`thompson` ranks."""
     Z = candidates(enc, rng, n_candidates, centres)
     X = kernel_input(enc, Z)
     X, first = np.unique(X, axis=0, return_index=True)  # equal inputs: one draw each
     draw = gp.sample_y(X, 1, random_state=rng)[:, 0]
-    return Z[first[np.argsort(draw, kind="stable")]]
-
-
+    return Z[first], draw

@@ -41,6 +41,7 @@ from tunelab.search import _bo_acquisition, _bo_batch, _bo_surrogate
 from tunelab.search import _bo_encoding as enc_
 from tunelab.search._base import Strategy
 from tunelab.search._bo_warnings import Degradation, DegradedWarning
+from tunelab.search._explain_bayes import explain_bayes
 from tunelab.space import Space
 
 __all__ = ["BayesianOptimization", "DegradedWarning"]
@@ -260,6 +261,35 @@ class BayesianOptimization(Degradation, Strategy):
                                       f"configuration")
             return self._random_new(rng, self.space.sample(rng))
         return self._first_new(ranked, rng)
+
+    def explain(self) -> dict[str, Any]:
+        """What decides the next ask, as plain data; changes neither the state nor a stream.
+        Returns
+        -------
+        dict
+            ``kind="bayes"``; ``phase``: ``"initial_design"`` (then only ``chosen``,
+            ``observations``, ``pending``, ``axes``) or ``"model"``. ``axes``: one dict per
+            dimension (name, kind, ``log``: drawn on a log axis, range). ``observations``:
+            ``configs``, ``points`` ``(n, d)`` (axis coordinates: values, categories as
+            indices), ``values``. ``grid`` (1-D or 2-D numeric spaces, else ``None``) or
+            ``slices`` (one per dimension, through the next point, with ``name``): ``points``,
+            ``unit``, posterior ``mean`` and ``std`` in the objective's units, ``acquisition``
+            (the maximized value: log EI, log PI, EI or -LCB in standardized units),
+            ``parts`` (EI: ``exploitation`` :math:`(f^*-\\xi-\\mu)\\Phi(z)`, ``exploration``
+            :math:`\\sigma\\varphi(z)`; PI: ``probability``; LCB: ``mean``, ``exploration``
+            :math:`-\\beta\\sigma`; Thompson: ``draw``), ``total`` (their sum: EI, PI, LCB),
+            ``penalty`` under local penalization, ``shape`` of a grid. ``candidates``: every
+            point the next ask scores (``unit``, ``points``, ``source``: sobol/local/refined,
+            ``acquisition`` or the Thompson ``draw``, ``starts`` and ``ends`` of L-BFGS-B).
+            ``chosen``: the next ask (``config``, ``unit``, ``point``, ``index`` into the
+            candidates) or ``None`` when it falls back to a random one. ``incumbent``
+            :math:`f^*`, ``xi``, ``beta``, ``standardization`` (mean, std of the values).
+            ``hyperparameters``: per GP (several when slice-sampled) ``lengthscale_unit``,
+            ``lengthscale`` (in the axis' units, of :math:`\\ln x` on log axes), ``variance``
+            and ``noise`` (objective units squared), ``columns``. ``pending``: ``configs``,
+            ``points``, ``rule``, ``lies`` or ``penalty`` (:mod:`._explain_bayes`: the math).
+        """
+        return explain_bayes(self, _N_CENTRES)
 
     # --- proposals ------------------------------------------------------------------------
     def _in_design(self) -> bool:

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from tunelab.exceptions import SearchExhausted
 from tunelab.search._base import Strategy
+from tunelab.search._explain_samplers import explain_points
 from tunelab.space import Space
 
 
@@ -70,6 +73,28 @@ class GridSearch(Strategy):
     @property
     def n_points(self) -> int:
         return len(self._points)
+
+    def explain(self) -> dict[str, Any]:
+        """The points proposed so far and the next one, as plain data (nothing changes).
+
+        Returns
+        -------
+        dict
+            ``kind``; ``axes`` (one dict per dimension: name, kind, ``log`` for a log axis,
+            range); ``unit`` ``(n, d)``: the unit points of the ``n = n_asked`` asks so far;
+            ``points``: the same in axis coordinates (values, categories as indices);
+            ``values``: the values told in order (``nan`` where not yet); ``discrepancy``:
+            the squared centered :math:`L_2` discrepancy of ``unit`` (Hickernell 1998, the
+            ``scipy.stats.qmc.discrepancy(method="CD")`` quantity); ``chosen``: the next
+            ask, skipping points told already (``config``, ``unit``, ``point``) or ``None``;
+            ``n_asked``, ``n_told``, ``n_points``.
+        """
+        asked = self._points[: self._cursor]
+        U = self.space.to_unit(asked) if asked else np.empty((0, len(self.space)))
+        left = [p for p in self._points[self._cursor:] if _point_key(p) not in self._done]
+        nxt = self.space.to_unit([left[0]])[0] if left else None
+        return explain_points(self, "grid", np.atleast_2d(U), nxt, left[0] if left else None,
+                              n_points=self.n_points)
 
     def _ask(self) -> dict[str, Any]:
         while self._cursor < len(self._points) and (

@@ -26,6 +26,7 @@ from scipy.stats import qmc
 
 from tunelab._validation import check_choice, check_scalar
 from tunelab.search._base import Strategy
+from tunelab.search._explain_samplers import explain_points, sampler_points
 from tunelab.space import Space
 
 SAMPLERS = ("random", "sobol", "lhs")
@@ -88,6 +89,23 @@ class RandomSearch(Strategy):
         self._engine: qmc.Sobol | None = None
         self._design: tuple[int, np.ndarray] | None = None  # (index, points) of the LHS design
         self._block: tuple[int, list[dict]] | None = None  # (index, configs) of a random block
+
+    def explain(self) -> dict[str, Any]:
+        """The points proposed so far and the next one, as plain data (nothing changes).
+
+        Returns
+        -------
+        dict
+            ``kind``; ``axes`` (one dict per dimension: name, kind, ``log`` for a log axis,
+            range); ``unit`` ``(n, d)``: the unit points of the ``n = n_asked`` asks so far;
+            ``points``: the same in axis coordinates (values, categories as indices);
+            ``values``: the values told in order (``nan`` where not yet); ``discrepancy``:
+            the squared centered :math:`L_2` discrepancy of ``unit`` (Hickernell 1998, the
+            ``scipy.stats.qmc.discrepancy(method="CD")`` quantity); ``chosen``: the next
+            ask (``config``, ``unit``, ``point``) or ``None``; ``n_asked``, ``n_told``.
+        """
+        U = sampler_points(self, self.n_asked + 1)
+        return explain_points(self, self.sampler, U[:-1], U[-1], sampler=self.sampler)
 
     def _ask(self) -> np.ndarray | dict:
         if self.sampler == "sobol":
