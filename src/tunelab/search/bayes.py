@@ -264,6 +264,7 @@ class BayesianOptimization(Degradation, Strategy):
 
     def explain(self) -> dict[str, Any]:
         """What decides the next ask, as plain data; changes neither the state nor a stream.
+
         Returns
         -------
         dict
@@ -291,7 +292,6 @@ class BayesianOptimization(Degradation, Strategy):
         """
         return explain_bayes(self, _N_CENTRES)
 
-    # --- proposals ------------------------------------------------------------------------
     def _in_design(self) -> bool:
         return int(np.isfinite(self._y).sum()) < self.n_initial_
 
