@@ -16,7 +16,8 @@ Notation
     The L2 penalty ``alpha``: every objective is the **mean** loss over samples plus
     :math:`\tfrac{\alpha}{2}\|w\|^2`; intercepts are never penalized.
 
-Every function returns the objective and its gradient with respect to ``theta`` (same layout).
+Every function returns the objective and its gradient with respect to ``theta`` (same layout);
+the gradients and Hessians are those of [1]_ (logistic) and [2]_ (softmax).
 They are pure and check shapes only: estimators validate their inputs once, at ``fit``, and the
 optimizers call these functions many times on the same arrays.
 

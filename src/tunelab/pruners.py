@@ -15,8 +15,9 @@ the moment it asks, running trials included, as Optuna's pruners do.
 
 Successive halving records a trial's value at rung :math:`k` (``Trial.rung_values``, stored)
 when the trial first asks ``should_prune`` at a step :math:`\\ge r_k = r_{min}\\,\\eta^{s + k}`,
-as Optuna's pruner records it; a trial pruned at rung :math:`k` records no later rung, even if
-its last step is past them.
+as Optuna's pruner records it (asynchronous successive halving, [1]_); a trial pruned at
+rung :math:`k` records no later rung, even if its last step is past them. Hyperband's
+brackets are those of [2]_.
 
 References
 ----------

@@ -12,7 +12,8 @@ order, and back. Each dimension is the image of a uniform ``u`` under a monotone
 - ``Categorical(choices)``: ``n`` equal bins, choice ``i`` encoded as :math:`(i + \\tfrac12)/n`.
 
 Hence ``from_unit(to_unit(c)) == c`` exactly for integers and categories (and up to rounding
-for reals), and a uniform ``u`` gives uniform (log-uniform) values.
+for reals), and a uniform ``u`` gives uniform (log-uniform) values, as random search draws
+them [1]_; the dimension types follow Optuna's distributions [2]_.
 
 A parameter may be conditional: ``Space(dims, conditions={"hidden": ("model", "mlp")})``
 makes ``hidden`` active only when the categorical ``model`` is ``"mlp"``. Configurations omit
