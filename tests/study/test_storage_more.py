@@ -59,3 +59,38 @@ def test_has_study_is_false_then_true(tmp_path):
         assert storage.has_study() is False
         storage.create_study({"a": 1})
         assert storage.has_study() is True
+
+
+def _study_with_one_told_trial(tmp_path):
+    import tunelab as tl
+
+    space = tl.Space({"x": tl.Real(0.0, 1.0)})
+
+    def objective(trial):
+        trial.report(1, 0.5)
+        return 0.5
+
+    path = tmp_path / "s.db"
+    tl.minimize(objective, space, n_trials=1, seed=0, storage=path, progress=False)
+    storage = SQLiteStorage(path)
+    late = Trial(5, {"x": 0.1})
+    storage.add_trials([late], [10])
+    return storage
+
+
+def test_sync_history_is_read_once_and_async_history_every_time(tmp_path):
+    """Sync mode sees only trials told before the ask, which cannot change, so its history is
+    kept; async mode sees every trial as stored now, so a later report shows up."""
+    import pickle
+
+    storage = _study_with_one_told_trial(tmp_path)
+    sync, live = storage.link(ask_seq=11, direction="minimize"), storage.link(None, "minimize")
+    first = sync.history(99)
+    assert [t.intermediate_values for t in first.trials] == [{1: 0.5}]
+    assert [t.number for t in live.history(99).trials] == [0, 5]
+    live.write(5, 1, 0.25)  # the running trial 5 reports
+    assert sync.history(99) is first  # kept
+    assert live.history(99).trials[1].intermediate_values == {1: 0.25}
+    copy = pickle.loads(pickle.dumps(sync))  # a worker reads its own copy
+    assert copy._kept is None and copy.history(99).trials[0].intermediate_values == {1: 0.5}
+    storage.close()

@@ -234,6 +234,8 @@ class ReportLink:
     trials' states and reports: with ``ask_seq`` given (sync mode), only the trials told
     before the trial was asked, which makes a pruner's decisions a function of the seed and
     the trial order; with ``ask_seq=None`` (async mode), every other trial as stored now.
+    In sync mode the visible trials had all finished before this one was asked, so their
+    reports and rungs can no longer change: the history is read once and kept.
 
     Parameters
     ----------
@@ -249,6 +251,10 @@ class ReportLink:
                  synchronous: str = "NORMAL") -> None:
         self.path, self.ask_seq, self.direction = path, ask_seq, direction
         self.synchronous = synchronous
+        self._kept: History | None = None  # sync mode: the history, read once
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_kept": None}  # a worker reads its own
 
     def _conn(self) -> sqlite3.Connection:
         key = (os.getpid(), threading.get_ident(), self.path)  # one per thread
@@ -274,6 +280,8 @@ class ReportLink:
 
     def history(self, number: int) -> History:
         """The other trials a pruner of trial ``number`` sees, with their reports."""
+        if self._kept is not None:
+            return self._kept
         query = ("SELECT t.number, t.state, r.step, r.value FROM trials t LEFT JOIN reports r "
                  "ON r.number = t.number WHERE t.number != ?")
         args: tuple = (number,)
@@ -291,7 +299,10 @@ class ReportLink:
         for n, rung, value in conn.execute("SELECT number, rung, value FROM rungs"):
             if n in trials:
                 trials[n].rung_values[rung] = value
-        return History(list(trials.values()), self.direction)
+        history = History(list(trials.values()), self.direction)
+        if self.ask_seq is not None:
+            self._kept = history
+        return history
 
 
 _LINKS: dict[tuple[int, int, str], sqlite3.Connection] = {}
