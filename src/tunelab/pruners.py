@@ -29,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import abc
 import binascii
 import math
 from typing import Any
@@ -41,11 +42,12 @@ from tunelab.study.trial import History, Trial, ask_pruner
 __all__ = ["History", "Median", "Patient", "Percentile", "Pruner", "SuccessiveHalving", "Hyperband"]
 
 
-class Pruner:
+class Pruner(abc.ABC):
     """Base class of the pruners: ``prune(trial, history) -> bool``."""
 
-    def prune(self, trial: Trial, history: History) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def prune(self, trial: Trial, history: History) -> bool:
+        """Whether ``trial`` should stop now, given the other trials in ``history``."""
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))

@@ -14,6 +14,7 @@ References
 
 from __future__ import annotations
 
+import abc
 import numbers
 import re
 import sys
@@ -88,9 +89,9 @@ class BudgetedSearch(Strategy):
 
     # -- the schedule -----------------------------------------------------------------------
 
+    @abc.abstractmethod
     def _bracket_rungs(self, number: int) -> tuple[int, list[tuple[int, Budget]]]:
         """``(s, rungs)`` of the bracket opened ``number``-th."""
-        raise NotImplementedError
 
     def brackets(self) -> list[list[tuple[int, Budget]]]:
         """The schedule of one round: for each bracket, ``[(n_0, r_0), (n_1, r_1), ...]``."""
