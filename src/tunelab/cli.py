@@ -3,8 +3,10 @@
 - ``tunelab demo``: fit every model on synthetic data and tune one.
 - ``tunelab bench list``: the problems, tuning tasks, strategies and peers (with availability).
 - ``tunelab bench run --problems P... --strategies S... --budget N --seeds K --out DIR
-  [--n-jobs J]``: run the benchmark (seeds ``0..K-1``), resuming ``DIR`` if it holds a run,
-  then write the report into ``DIR``. What is not given is the quick suite's:
+  [--n-jobs J] [--max-cost C]``: run the benchmark (seeds ``0..K-1``), resuming ``DIR`` if it
+  holds a run, then write the report into ``DIR``; ``--max-cost`` ends each run at a
+  cumulative cost (epochs on a multi-fidelity task, where ``hyperband`` and
+  ``successive_halving`` choose the budgets). What is not given is the quick suite's:
   :data:`QUICK_PROBLEMS`, :data:`QUICK_STRATEGIES` (those registered), :data:`QUICK_BUDGET`
   evaluations and :data:`QUICK_SEEDS` seeds. Every argument is checked (names, installed
   peers, counts) before anything runs.
@@ -102,7 +104,7 @@ def _bench_run(args: argparse.Namespace) -> int:
     print(f"running {len(chosen_s)} strategies x {len(chosen_p)} problems x {seeds} seeds, "
           f"budget {budget}, {n_jobs} worker(s), into {args.out}", flush=True)
     results = bench.run(chosen_p, chosen_s, budget=budget, seeds=seeds, n_jobs=n_jobs,
-                        out=args.out, blas_threads=args.blas_threads)
+                        out=args.out, blas_threads=args.blas_threads, max_cost=args.max_cost)
     print(f"{len(results.cells)} runs, {len(results)} evaluations in {args.out}")
     if args.report:
         print(f"report: {bench.report(results, args.out)}")
@@ -120,6 +122,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0; got {text}")
     return value
 
 
@@ -147,6 +156,9 @@ def _add_bench(commands: Any) -> None:
                      help="worker processes, -1 for all CPUs (1; the quick suite: all CPUs)")
     run.add_argument("--blas-threads", type=_positive, default=1,
                      help="BLAS threads per run (1)")
+    run.add_argument("--max-cost", type=_positive_float, metavar="C",
+                     help="end each run at this cumulative cost: epochs on a multi-fidelity "
+                          "task, evaluations otherwise (no limit)")
     run.add_argument("--no-report", dest="report", action="store_false",
                      help="do not write the report")
     run.set_defaults(run=_bench_run)

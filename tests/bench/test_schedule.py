@@ -15,6 +15,7 @@ class _Cell:
     budget: int = 50
     kind: str = "search"
     problem_spec: object = "branin"
+    max_cost: float | None = None
 
     @property
     def strategy_spec(self):
@@ -36,9 +37,11 @@ def _recorder():
 
 
 def test_warm_up_cells_one_per_own_strategy_with_a_short_budget():
-    cells = [_Cell("a", 0), _Cell("a", 1), _Cell("p", 0, kind="peer"), _Cell("b", 0, budget=5)]
+    cells = [_Cell("a", 0, max_cost=9.0), _Cell("a", 1), _Cell("p", 0, kind="peer"),
+             _Cell("b", 0, budget=5)]
     warm = _schedule.warm_up_cells(cells)
     assert list(warm) == ["a", "b"]
+    assert all(c.max_cost is None for c in warm.values())  # a warm-up is not cut by cost
     assert [(c.strategy, c.seed, c.budget) for c in warm.values()] == [
         ("a", 0, _schedule.WARM_UP_BUDGET), ("b", 0, 5)]
     assert all(c.problem_spec.spec == "branin" for c in warm.values())

@@ -20,6 +20,9 @@ too, exchangeable under the null hypothesis that the strategies perform alike).
   :math:`10^{2}, \\dots, 10^{-8}` on the regret, problems with a known optimum only).
 - Wall-clock: objective seconds against strategy seconds (``ask`` + ``tell``), the share
   computed from the same medians, and the warm-up seconds (Numba compilation) apart.
+- On multi-fidelity problems, the best value against cumulative cost (epochs trained) and
+  the cost to reach random search's median final best
+  (:mod:`tunelab.bench._report_cost`).
 
 References
 ----------
@@ -42,6 +45,8 @@ import numpy as np
 
 from tunelab._validation import check_scalar
 from tunelab.bench import stats
+from tunelab.bench._markdown import table
+from tunelab.bench._report_cost import cumulative_cost_section
 from tunelab.bench._results import Results, load
 
 __all__ = ["report"]
@@ -89,11 +94,12 @@ def report(
     P, S = results.problems, results.strategies
     sections = [
         _header(results),
-        _final_table(runs, P, S),
+        _finaltable(runs, P, S),
         _comparison(runs, P, S, alpha, out),
         _targets(runs, P, S, out),
         _wall_clock(runs, P, S, out, results.manifest.get("warm_up_seconds", {})),
         _convergence(runs, P, S, out, n_boot, seed),
+        cumulative_cost_section(runs, P, S, out, n_boot, seed),
     ]
     path = out / "report.md"
     path.write_text("\n\n".join(s for s in sections if s) + "\n", encoding="utf-8")
@@ -158,12 +164,6 @@ def _blocks(runs: Runs, P: Sequence[str], S: Sequence[str]) -> tuple[list, np.nd
 # --- sections -------------------------------------------------------------------------------
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _g(x: float) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
 
@@ -187,7 +187,7 @@ def _header(results: Results) -> str:
     return "\n".join(lines)
 
 
-def _final_table(runs: Runs, P: Sequence[str], S: Sequence[str]) -> str:
+def _finaltable(runs: Runs, P: Sequence[str], S: Sequence[str]) -> str:
     rows = []
     for p in P:
         column = _score_column(runs, p)
@@ -204,7 +204,7 @@ def _final_table(runs: Runs, P: Sequence[str], S: Sequence[str]) -> str:
         rows.append([p, "regret" if column == "regret" else "best value", *cells])
     return ("## Final scores\n\nMedian [first quartile, third quartile] over seeds of the final "
             "regret (known optimum) or best value (tuning task); lower is better.\n\n"
-            + _table(["problem", "score", *S], rows))
+            + table(["problem", "score", *S], rows))
 
 
 def _comparison(runs: Runs, P: Sequence[str], S: Sequence[str], alpha: float,
@@ -221,14 +221,14 @@ def _comparison(runs: Runs, P: Sequence[str], S: Sequence[str], alpha: float,
     parts += ["## Pairwise Wilcoxon signed-rank tests",
               f"Over {len(keys)} blocks, scores min-max normalized per problem; p-values "
               f"Holm-adjusted over {len(tests)} pairs; * marks p_holm <= {alpha}.",
-              _table(["a", "b", "W", "p", "p_holm", ""],
+              table(["a", "b", "W", "p", "p_holm", ""],
                      ([t["a"], t["b"], _g(t["statistic"]), _g(t["p"]), _g(t["p_adjusted"]),
                        "*" if t["significant"] else ""] for t in tests))]
     names, W = stats.win_rate_matrix({s: scores[:, j] for j, s in enumerate(S)})
     parts += ["## Win rates",
               "Row strategy's share of blocks won against the column strategy (ties count "
               "half).",
-              _table(["", *names], ([a, *(_g(w) for w in W[i])] for i, a in enumerate(names)))]
+              table(["", *names], ([a, *(_g(w) for w in W[i])] for i, a in enumerate(names)))]
     return "\n\n".join(parts)
 
 
@@ -246,7 +246,7 @@ def _ranks(scores: np.ndarray, S: Sequence[str], alpha: float, out: Path) -> str
     order = np.argsort(R, kind="stable")
     lines = [
         f"Average rank over {N} blocks (problem, seed); 1 is best.", "",
-        _table(["strategy", "average rank"], ([S[i], f"{R[i]:.2f}"] for i in order)), "",
+        table(["strategy", "average rank"], ([S[i], f"{R[i]:.2f}"] for i in order)), "",
         f"Friedman chi-square = {chi2:.3g} (p = {p_chi2:.3g}); Iman-Davenport F = {_g(F)} "
         f"(p = {p_F:.3g}). Nemenyi critical difference at alpha = {alpha}: CD = {cd:.3g}.",
         "Not significantly different: "
@@ -289,7 +289,7 @@ def _targets(runs: Runs, P: Sequence[str], S: Sequence[str], out: Path) -> str:
     return ("## Targets reached\n\nFraction of (run, target) pairs with the regret at or below "
             "the target, 51 targets log-spaced from 1e2 to 1e-8 (COCO), on "
             f"{', '.join(known)}.\n\n"
-            + _table(["strategy", *(f"after {t} evaluations" for t in marks)], rows)
+            + table(["strategy", *(f"after {t} evaluations" for t in marks)], rows)
             + "\n\n![targets reached](ecdf_targets.png)")
 
 
@@ -319,7 +319,7 @@ def _wall_clock(runs: Runs, P: Sequence[str], S: Sequence[str], out: Path,
             "strategy / (objective + strategy). Warm-up: the seconds of the strategy's "
             "warm-up run before its cells (compiling its Numba kernels, or loading them from "
             "the cache, and at most 30 evaluations), in none of the other columns.\n\n"
-            + _table(["strategy", "objective s/run", "strategy s/run", "strategy ms/eval",
+            + table(["strategy", "objective s/run", "strategy s/run", "strategy ms/eval",
                       "share", "warm-up s"], rows)
             + "\n\n![strategy time](strategy_time.png)")
 

@@ -8,6 +8,9 @@ one strategy on one problem with one seed). The columns, in order, are :data:`CO
 - ``value``: the objective at the configuration; ``best``: the least value so far (failed
   evaluations, ``nan``, are skipped); ``regret``: ``best - optimum``, empty when the problem's
   optimum is unknown;
+- ``budget``: the fidelity of the evaluation (epochs of a multi-fidelity task), empty for a
+  problem without one; ``cost``: what it cost in budget units (the epochs trained, 1 for a
+  problem without a fidelity; see :mod:`tunelab.bench._drive`);
 - ``objective_seconds`` and ``strategy_seconds`` (``ask`` plus ``tell``), wall-clock;
 - ``config``: the configuration, as JSON.
 
@@ -40,15 +43,18 @@ from typing import Any
 __all__ = ["COLUMNS", "Results", "Store", "describe_machine", "load", "package_versions"]
 
 COLUMNS = (
-    "problem", "strategy", "seed", "evaluation", "value", "best", "regret",
+    "problem", "strategy", "seed", "evaluation", "value", "best", "regret", "budget", "cost",
     "objective_seconds", "strategy_seconds", "config",
 )
+_OPTIONAL = ("budget", "cost")  # records built by hand may leave them out
+_COLUMNS_V1 = tuple(c for c in COLUMNS if c not in _OPTIONAL)  # files of older versions
 MANIFEST = "manifest.json"
 RUNS = "runs"
 FORMAT = 1  # version of the directory layout, stored in the manifest
 
 _INT_COLUMNS = ("seed", "evaluation")
-_FLOAT_COLUMNS = ("value", "best", "regret", "objective_seconds", "strategy_seconds")
+_FLOAT_COLUMNS = ("value", "best", "regret", "budget", "cost", "objective_seconds",
+                  "strategy_seconds")
 PACKAGES = (
     "numpy", "scipy", "numba", "tunelab", "threadpoolctl", "scikit-learn", "optuna",
     "scikit-optimize", "hyperopt", "deap", "cma", "cmaes", "torch",
@@ -181,7 +187,8 @@ def write_cell(directory: Path, rows: list[Mapping[str, Any]], meta: Mapping[str
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([_format(row[c]) for c in COLUMNS])
+            writer.writerow([_format(row[c] if c not in _OPTIONAL else row.get(c))
+                             for c in COLUMNS])
     return path
 
 
@@ -189,7 +196,7 @@ def read_cell(path: Path) -> list[dict[str, Any]]:
     """The records of one cell's CSV file, with numbers parsed and empty regret as ``None``."""
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
+        if tuple(reader.fieldnames or ()) not in (COLUMNS, _COLUMNS_V1):
             raise ValueError(f"{path}: columns must be {COLUMNS}; got {reader.fieldnames}")
         return [_parse(row) for row in reader]
 
@@ -262,7 +269,10 @@ def _parse(row: Mapping[str, str]) -> dict[str, Any]:
     for c in _INT_COLUMNS:
         out[c] = int(row[c])
     for c in _FLOAT_COLUMNS:
-        out[c] = None if row[c] == "" else float(row[c])
+        text = row.get(c, "")  # budget and cost: absent from files of older versions
+        out[c] = None if text == "" or text is None else float(text)
+    if out["cost"] is None:
+        out["cost"] = 1.0 if out["budget"] is None else out["budget"]
     return out
 
 
@@ -300,12 +310,14 @@ class Store:
         self.cells: dict[str, dict[str, Any]] = {}
         if (directory / MANIFEST).exists():
             old = read_manifest(directory)
-            stored = old.get("settings", {}).get("budget")
-            if stored != settings["budget"]:
-                raise ValueError(
-                    f"out={str(directory)!r} holds runs with budget={stored}; got "
-                    f"budget={settings['budget']}: use another directory, or the same budget"
-                )
+            for name in ("budget", "max_cost"):
+                stored = old.get("settings", {}).get(name)
+                if stored != settings.get(name):
+                    raise ValueError(
+                        f"out={str(directory)!r} holds runs with {name}={stored}; got "
+                        f"{name}={settings.get(name)}: use another directory, or the same "
+                        f"{name}"
+                    )
             self.cells = dict(old.get("cells", {}))
         self.manifest = new_manifest(settings)
         write_manifest(directory, self.manifest, self.cells.values())

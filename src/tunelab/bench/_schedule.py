@@ -58,6 +58,7 @@ class StandIn:
     def __init__(self, spec: Any) -> None:
         self.spec = spec
         self._space = None
+        self._fidelity = None
 
     @property
     def space(self) -> Any:
@@ -66,9 +67,16 @@ class StandIn:
 
             problem = _build_problem(self.spec)
             self.name, self._space = problem.name, problem.space
+            self._fidelity = getattr(problem, "fidelity_range", None)
         return self._space
 
-    def __call__(self, config: Any) -> float:
+    @property
+    def fidelity_range(self) -> tuple[Any, Any] | None:
+        """The problem's ``fidelity_range`` (None without one), for budgeted strategies."""
+        self.space  # noqa: B018 (builds the problem once)
+        return self._fidelity
+
+    def __call__(self, config: Any, fidelity: Any = None) -> float:
         return float(np.sum((self.space.to_unit(config) - 0.3) ** 2))
 
 
@@ -82,7 +90,7 @@ def warm_up_cells(cells: list[Any]) -> dict[str, Any]:
         if cell.strategy_spec[0] == "search" and cell.strategy not in warm:
             warm[cell.strategy] = dataclasses.replace(
                 cell, problem_spec=StandIn(cell.problem_spec),
-                budget=min(cell.budget, WARM_UP_BUDGET))
+                budget=min(cell.budget, WARM_UP_BUDGET), max_cost=None)
     return warm
 
 

@@ -3,7 +3,10 @@
 A *cell* is one run: one strategy, one problem, one run seed, ``budget`` evaluations. The
 runner drives the strategy's ``ask``/``tell`` itself, so that it times the strategy (``ask``
 plus ``tell``) apart from the objective, and records every evaluation (see
-:mod:`tunelab.bench._results` for the columns).
+:mod:`tunelab.bench._results` for the columns) with its budget and cost
+(:mod:`tunelab.bench._drive`): on a multi-fidelity task a budgeted strategy chooses each
+evaluation's epochs, and ``max_cost`` ends a run at a cumulative cost in epochs, so that
+strategies compare at equal budget spent.
 
 Seeds. The strategy of cell ``(seed, problem, strategy)`` is fresh and gets the seed
 :func:`strategy_seed`: ``numpy.random.SeedSequence`` of the entropy
@@ -40,8 +43,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import json
-import math
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -53,8 +54,8 @@ import numpy as np
 
 from tunelab._validation import check_scalar
 from tunelab.bench import _results, _schedule
+from tunelab.bench._drive import budgeted_options, drive, is_budgeted_name
 from tunelab.bench._results import Results
-from tunelab.exceptions import SearchExhausted
 from tunelab.space import Space
 
 __all__ = ["drive", "execute_cell", "run", "strategy_seed"]
@@ -92,6 +93,7 @@ class _Cell:
     strategy_spec: tuple[str, Any]  # ("search" | "peer", name) or ("factory", callable)
     budget: int
     blas_threads: int | None
+    max_cost: float | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -111,6 +113,7 @@ def run(
     out: str | os.PathLike | None = None,
     progress: bool | None = None,
     blas_threads: int | None = 1,
+    max_cost: float | None = None,
 ) -> Results:
     """Run every strategy on every problem with every seed; return the tidy results.
 
@@ -144,6 +147,12 @@ def run(
         Show a progress bar (tqdm) over cells; ``None`` shows one when stderr is a terminal.
     blas_threads : int or None, default=1
         Threads of the BLAS libraries in each run, >= 1; ``None`` leaves them alone.
+    max_cost : float or None, default=None
+        Stop each run once its cumulative cost reaches ``max_cost`` (> 0), in the problem's
+        budget units (epochs for a multi-fidelity task, evaluations otherwise): the axis on
+        which budgeted strategies (``"hyperband"``, ``"successive_halving"``, built with the
+        task's ``fidelity_range``) and full-budget ones compare fairly. ``budget`` still caps
+        the evaluations. See :mod:`tunelab.bench._drive` for what each evaluation costs.
 
     Returns
     -------
@@ -157,14 +166,18 @@ def run(
     n_jobs = _check_n_jobs(n_jobs)
     if blas_threads is not None:
         blas_threads = int(check_scalar(blas_threads, "blas_threads", kind=int, low=1))
+    if max_cost is not None:
+        max_cost = float(check_scalar(max_cost, "max_cost", low=0.0, low_inclusive=False))
+    _check_fidelities(problem_specs, strategy_specs)
     cells = [
-        _Cell(p, s, seed, p_spec, s_spec, budget, blas_threads)
+        _Cell(p, s, seed, p_spec, s_spec, budget, blas_threads, max_cost)
         for p, p_spec in problem_specs for s, s_spec in strategy_specs for seed in seeds
     ]
     _check_filenames(cells)
     settings = {
         "problems": [p for p, _ in problem_specs], "strategies": [s for s, _ in strategy_specs],
         "budget": budget, "seeds": seeds, "n_jobs": n_jobs, "blas_threads": blas_threads,
+        "max_cost": max_cost,
     }
     store = _results.Store(Path(out), settings) if out is not None else None
     done = store.finished([c.key for c in cells]) if store else {}
@@ -249,6 +262,20 @@ def _check_strategies(strategies: Any) -> list[tuple[str, tuple[str, Any]]]:
     return specs
 
 
+def _check_fidelities(problem_specs: list, strategy_specs: list) -> None:
+    """A budgeted strategy needs problems with a ``fidelity_range`` to set its budgets."""
+    budgeted = [s for s, (kind, what) in strategy_specs
+                if kind == "search" and is_budgeted_name(what)]
+    if not budgeted:
+        return
+    for label, spec in problem_specs:
+        if getattr(_build_problem(spec), "fidelity_range", None) is None:
+            raise ValueError(
+                f"strategies {budgeted} choose each evaluation's budget; problem {label!r} has "
+                "no fidelity_range (use a multi-fidelity task such as 'mlp_digits')"
+            )
+
+
 def _nonempty_sequence(value: Any, name: str) -> list[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(f"{name} must be a list; got {value!r}")
@@ -308,46 +335,16 @@ def execute_cell(cell: _Cell) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     start = time.perf_counter()
     seed = strategy_seed(cell.seed, cell.problem, cell.strategy)
     problem = _build_problem(cell.problem_spec)
-    strategy = _build_strategy(cell.strategy_spec, problem.space, seed)
+    strategy = _build_strategy(cell.strategy_spec, problem, seed)
     with _schedule.recording() as caught, _blas_limits(cell.blas_threads) as threads:
-        rows, status = drive(problem, strategy, cell.budget)  # BLAS pinned after the imports
+        # BLAS pinned after the imports
+        rows, status = drive(problem, strategy, cell.budget, cell.max_cost)
     labels = {"problem": cell.problem, "strategy": cell.strategy, "seed": cell.seed}
     records = [{**labels, **row} for row in rows]
     meta = {**labels, "status": status, "evaluations": len(rows), "strategy_seed": seed,
             "blas_threads": threads, "seconds": time.perf_counter() - start,
             "warnings": caught}
     return records, meta
-
-
-def drive(problem: Any, strategy: Any, budget: int) -> tuple[list[dict[str, Any]], str]:
-    """Ask, evaluate and tell ``budget`` times; return the rows and the status.
-
-    The status is ``"complete"``, or ``"exhausted"`` when ``ask`` raised ``SearchExhausted``.
-    ``best`` is the running minimum over the non-NaN values (NaN until one is seen) and
-    ``regret`` is ``best - problem.optimum``, or ``None`` when the optimum is ``None``.
-    """
-    optimum = problem.optimum
-    best, rows = math.nan, []
-    for evaluation in range(1, budget + 1):
-        t0 = time.perf_counter()
-        try:
-            config = strategy.ask()
-        except SearchExhausted:
-            return rows, "exhausted"
-        t1 = time.perf_counter()
-        value = float(problem(config))
-        t2 = time.perf_counter()
-        strategy.tell(config, value)
-        t3 = time.perf_counter()
-        if not math.isnan(value) and not value >= best:
-            best = value
-        rows.append({
-            "evaluation": evaluation, "value": value, "best": best,
-            "regret": None if optimum is None else best - optimum,
-            "objective_seconds": t2 - t1, "strategy_seconds": (t1 - t0) + (t3 - t2),
-            "config": json.dumps(config),
-        })
-    return rows, "complete"
 
 
 def _build_problem(spec: Any) -> Any:
@@ -358,12 +355,13 @@ def _build_problem(spec: Any) -> Any:
     return problems.get(spec) if spec in problems.names() else tasks.get(spec)
 
 
-def _build_strategy(spec: tuple[str, Any], space: Space, seed: int) -> Any:
-    kind, what = spec
+def _build_strategy(spec: tuple[str, Any], problem: Any, seed: int) -> Any:
+    kind, what, space = *spec, problem.space
     if kind == "search":
         from tunelab.search import make_strategy
 
-        return make_strategy(what, space, seed=seed)
+        options = budgeted_options(problem) if is_budgeted_name(what) else {}
+        return make_strategy(what, space, seed=seed, **options)
     if kind == "peer":
         from tunelab.bench import peers
 

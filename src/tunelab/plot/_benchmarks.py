@@ -46,16 +46,23 @@ def convergence(
     n_boot: int = 1000,
     level: float = 0.95,
     seed: int = 0,
+    x: Any = None,
+    xlabel: str = "evaluations",
 ) -> Figure:
     """Median best-so-far curves with percentile-bootstrap bands of the median.
 
     Parameters
     ----------
-    curves : mapping of str to array-like of shape (n_runs, n_evals)
+    curves : mapping of str to array-like of shape (n_runs, n_points)
         Per strategy, one best-so-far (or regret) curve per run; NaN where a run has no
         value yet.
     title, ylabel : str
         Axis annotations.
+    x : array-like of shape (n_points,) or None, default=None
+        Where the curves are read, shared by all of them (a grid of cumulative cost, as
+        :func:`tunelab.bench.stats.best_at_time` gives); ``None``: evaluations 1, 2, ...
+    xlabel : str, default="evaluations"
+        The label of that axis.
     log : bool or None, default=None
         Logarithmic y axis; ``None`` chooses it when every finite value is positive.
     n_boot, level, seed
@@ -72,14 +79,18 @@ def convergence(
     finite = np.concatenate([C[np.isfinite(C)] for C in curves.values()])
     if log is None:
         log = finite.size > 0 and bool(np.all(finite > 0))
+    grid = None if x is None else check_array(x, "x", ndim=1)
     for label, C in curves.items():
-        x = np.arange(1, C.shape[1] + 1)
+        if grid is not None and len(grid) != C.shape[1]:
+            raise ValueError(f"x must have one entry per curve point, {C.shape[1]} for "
+                             f"{label!r}; got {len(grid)}")
+        at = np.arange(1, C.shape[1] + 1) if grid is None else grid
         center, low, high = _median_band(C, n_boot, level, seed)
-        (line,) = ax.plot(x, center, label=f"{label} (n={C.shape[0]})", lw=1.6)
-        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+        (line,) = ax.plot(at, center, label=f"{label} (n={C.shape[0]})", lw=1.6)
+        ax.fill_between(at, low, high, color=line.get_color(), alpha=0.2, lw=0)
     if log:
         ax.set_yscale("log")
-    ax.set(xlabel="evaluations", ylabel=ylabel, title=title)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
