@@ -197,7 +197,7 @@ def test_pruned_trial_keeps_its_reports_in_storage(tmp_path):
     path = tmp_path / "p.db"
     ours, study = _our_decisions(Median(2), curves, "minimize", storage=path)
     assert any(d is not None for d in ours)
-    loaded = tl.Study.load(path)
+    loaded = tl.Study.load(path, pruner=Median(2))
     for t, curve in zip(loaded.trials, curves, strict=True):
         assert t.intermediate_values == {s: v for s, v in curve.items() if s <= max(
             t.intermediate_values)}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import abc
 import inspect
+import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -281,6 +282,34 @@ class Strategy(abc.ABC):
         self.history.append((config, value))
         self.n_told += 1
         self._tell(config, value)
+
+    def tell_pruned(self, config: Mapping[str, Any], value: float, step: int) -> None:
+        """Record a configuration whose evaluation a pruner stopped at ``step``.
+
+        Parameters
+        ----------
+        config : dict
+            A configuration inside the space, as for :meth:`tell`.
+        value : float
+            Its last intermediate value, reported at ``step``, to be minimized (finite).
+        step : int
+            The step of that value (epochs, or any resource), >= 0.
+
+        Notes
+        -----
+        A pruned trial is a value at a lower budget: for a learning curve that falls with the
+        steps, an upper bound of what the full evaluation would have given, and evidence
+        that its configuration was worse than most others at that step. By default it is told
+        as a failed evaluation, ``tell(config, nan)``: random, Sobol', Latin hypercube and grid
+        search learn nothing from values; the genetic algorithm and CMA-ES rank it below every
+        evaluated configuration, where its intermediate value would rank it (nearly always)
+        below the completed ones too. :class:`~tunelab.search.BayesianOptimization` overrides
+        it (see its Notes); ``benchmarks/pruned_trials.py`` measures the choices.
+        """
+        if not math.isfinite(_check_value(value)):
+            raise ValueError(f"value of a pruned trial must be finite; got {value!r}")
+        check_scalar(step, "step", kind=int, low=0)
+        self.tell(config, math.nan)
 
     def tell_batch(self, configs: Sequence[Mapping[str, Any]],
                    values: Sequence[float] | np.ndarray) -> None:

@@ -24,8 +24,8 @@ ASK, TELL = "ask", "tell"
 def told_value(trial: Trial, direction: str) -> float:
     """What the strategy is told for a finished trial: the value to minimize, or ``nan``.
 
-    A COMPLETE trial gives its value (negated when maximizing); a FAILED or PRUNED trial is a
-    failed evaluation, ``nan``.
+    A COMPLETE trial gives its value (negated when maximizing); a FAILED trial, or a PRUNED
+    one that :func:`tell` does not tell as pruned, is a failed evaluation, ``nan``.
     """
     if trial.state is not TrialState.COMPLETE:
         return math.nan
@@ -35,7 +35,17 @@ def told_value(trial: Trial, direction: str) -> float:
 def tell(strategy: Any, trial: Trial, direction: str) -> None:
     """Tell ``strategy`` a finished trial: its told value, at its budget when it has one
     and, to a strategy that uses gradients (``accepts_gradient``), with the trial's gradient
-    (negated when maximizing; none for a failed evaluation)."""
+    (negated when maximizing; none for a failed evaluation).
+
+    A PRUNED trial with a finite last intermediate value is told what it is, that value at
+    its step, through ``strategy.tell_pruned`` (negated when maximizing; each strategy's
+    use of it: :meth:`tunelab.search.Strategy.tell_pruned`); without one it is a failure.
+    """
+    last = trial.last_intermediate_value() if trial.state is TrialState.PRUNED else None
+    if last is not None and math.isfinite(last) and trial.budget is None:
+        step = max(trial.intermediate_values)
+        strategy.tell_pruned(trial.params, -last if direction == "maximize" else last, step)
+        return
     value = told_value(trial, direction)
     extra: dict[str, Any] = {}
     if trial.budget is not None:

@@ -156,7 +156,9 @@ class Study:
         """Resume a stored study: its trials, and its strategy rebuilt by replay.
 
         Trials stored RUNNING (their process stopped before they ended) are run again, with
-        the same configuration, first thing in the next :meth:`optimize`.
+        the same configuration, first thing in the next :meth:`optimize`. A pruner is code,
+        not stored: pass the study's own as ``pruner`` (a study with PRUNED trials loaded
+        without one warns, since the trials it runs next would not be pruned).
         """
         if not isinstance(path, SQLiteStorage) and not os.path.exists(path):
             raise FileNotFoundError(f"path {os.fspath(path)!r} does not exist")
@@ -167,6 +169,13 @@ class Study:
                     strategy_options=settings["strategy_options"])
         study.pruner = _parts.check_pruner(pruner)
         stored = storage.load_trials()
+        pruned = sum(s.trial.state is TrialState.PRUNED for s in stored)
+        if pruned and pruner is None:
+            warnings.warn(
+                f"Study.load: the stored study has {pruned} PRUNED trial(s) but no pruner was "
+                "given, so the trials it runs next are not pruned; pass the study's pruner, "
+                "Study.load(path, pruner=...) (a pruner is code and is not stored)",
+                UserWarning, stacklevel=2)
         for s in stored:
             s.trial._ask_seq = s.ask_seq
         replay(study.strategy, event_order(stored), study.direction)
