@@ -26,7 +26,7 @@ import numpy as np
 
 from tunelab._validation import check_choice, check_scalar
 from tunelab.search import _rungs
-from tunelab.search._base import Strategy
+from tunelab.search._base import Strategy, warn_replay_differs
 from tunelab.search._rungs import Bracket, Budget, Job, config_key
 from tunelab.search._told_values import check_value as _check_value
 from tunelab.space import Space
@@ -141,13 +141,8 @@ class BudgetedSearch(Strategy):
         expected = self.space.validate(config)
         job = self._next_job(stored=expected)
         if job.config != expected or (budget is not None and budget != job.budget):
-            warnings.warn(
-                f"{type(self).__name__}.replay_ask: ask_budget() proposed "
-                f"{(job.config, job.budget)!r}, not the stored {(expected, budget)!r}; the "
-                "rebuilt strategy differs from the stored run",
-                UserWarning,
-                stacklevel=2,
-            )
+            warn_replay_differs(self, "ask_budget()", (job.config, job.budget),
+                                (expected, budget))
             job.config = expected
         self.n_asked += 1
         self._pending.setdefault(config_key(job.config), []).append(job)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,7 @@ from tunelab.gp import GaussianProcess
 from tunelab.gp import acquisition as A
 from tunelab.search import _bo_acquisition, _bo_batch, _bo_surrogate
 from tunelab.search import _bo_encoding as enc_
-from tunelab.search._base import Strategy
+from tunelab.search._base import Strategy, warn_replay_differs
 from tunelab.search._bo_warnings import Degradation, DegradedWarning
 from tunelab.search._explain_bayes import explain_bayes
 from tunelab.space import Space
@@ -141,7 +140,8 @@ class BayesianOptimization(Degradation, Strategy):
     (after standardization, which uses the finite values only), so that the model steers away
     from them, as SMAC does; the incumbent and the local candidates come from finite values
     only, and a failed configuration is never proposed again. Until ``n_initial`` finite
-    values are known the initial design goes on.
+    values are known the initial design goes on. A pruned trial is told its last
+    intermediate value (:meth:`~tunelab.search.Strategy.tell_pruned` says why).
 
     *Warnings.* :class:`DegradedWarning`, once per kind: fallback to random proposals when
     the GP fails, a repeated proposal, a lengthscale at its lower bound (the model sees
@@ -171,6 +171,7 @@ class BayesianOptimization(Degradation, Strategy):
     """
 
     name = "bayes"
+    _pruned_as_value = True
 
     def __init__(
         self,
@@ -234,11 +235,7 @@ class BayesianOptimization(Degradation, Strategy):
         if self._in_design():
             expected = self._design_proposal(self._rng())
             if expected != config:
-                warnings.warn(
-                    f"{type(self).__name__}.replay_ask: ask() proposed {expected!r}, not the "
-                    f"stored {config!r}; the rebuilt strategy differs from the stored run",
-                    UserWarning, stacklevel=2,
-                )
+                warn_replay_differs(self, "ask()", expected, config)
         self.n_asked += 1
         self._pending.add(config)
 
