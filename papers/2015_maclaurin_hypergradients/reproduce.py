@@ -1,0 +1,312 @@
+r"""Maclaurin, Duvenaud & Adams (2015), "Gradient-based hyperparameter optimization through
+reversible learning", ICML: learning-rate schedules per iteration and per layer, learned by
+reverse mode through SGD with momentum (the paper's Sec. 3.1, Figs. 2 and 3).
+
+A ``tanh`` network 64-50-10 trained on 1,000 scikit-learn digits by 100 steps of SGD with
+momentum 0.5 (batches of 20: two epochs, as the paper's 100 steps of 200 on 10,000 MNIST
+images). The hyperparameters are :math:`\log\eta_{t,g}`, one learning rate per step
+:math:`t` and per parameter group :math:`g \in (W_1, b_1, W_2, b_2)`: 400 of them. Their
+gradient is tunelab's ``UnrolledValidationLoss`` reverse pass (checkpointed recomputation,
+not the paper's exact reversal), summed over each group's parameters; Adam (step 0.04) takes
+50 meta-steps on it, each with a fresh seed for the initial weights and the batches, as the
+paper did. The meta-objective is the final training loss (the paper's choice, "because
+learning schedules can implicitly regularize networks"); a second run learns on the
+validation loss. Both are compared with the best constant rate of a grid, at equal steps, on
+held-out seeds.
+
+Run ``python papers/2015_maclaurin_hypergradients/reproduce.py`` (both objectives, 50
+meta-steps; a few minutes on 2 cores) or ``--quick`` (the training objective, 20
+meta-steps), and ``--json PATH`` to write the checked figures.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+import tunelab as tl
+from tunelab._papers import script_main
+from tunelab.hypergrad import UnrolledValidationLoss
+
+GROUPS = ("W1", "b1", "W2", "b2")
+HIDDEN, BATCH, EPOCHS, MOMENTUM = 50, 20, 2, 0.5
+INIT_RATE = 0.05  # about 1/8 of the best constant rate: the paper starts small, "from the left"
+META_STEP = 0.04  # the paper's Adam step, on log learning rates
+GRID = np.geomspace(0.05, 1.6, 11)  # constant rates, shared by all groups and steps
+EVAL_SEEDS = range(1000, 1020)  # held out: never seen by the meta-optimizer or the grid
+
+
+def digits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Digits scaled to [0, 1], shuffled by seed 0: 1,000 train, 400 valid, 397 test."""
+    X, y = load_digits(return_X_y=True)
+    order = np.random.default_rng(0).permutation(len(X))
+    X, y = X[order] / 16.0, y[order]
+    return {"train": (X[:1000], y[:1000]), "valid": (X[1000:1400], y[1000:1400]),
+            "test": (X[1400:], y[1400:])}
+
+
+class LayerwiseSchedule(UnrolledValidationLoss):
+    r"""``UnrolledValidationLoss`` with one learning rate per step and parameter group.
+
+    Each step is made an "epoch" of its own, so the parent's per-epoch rate is per step;
+    the rate of step :math:`t` is the vector :math:`\eta_t` with :math:`\eta_{t,g}` on every
+    entry of group :math:`g`, which the parent's update :math:`w_{t+1} = w_t - \eta_t \odot
+    v_{t+1}` applies elementwise. The reverse pass is the parent's with
+    :math:`\bar\eta_{t,g} = -\sum_{i \in g} \bar w_{t+1,i} v_{t+1,i}` in place of the sum over
+    all entries.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._batches = [(t, rows) for t, (_, rows) in enumerate(self._batches)]
+        self.epochs = self.n_steps
+        sizes = [math.prod(s) for s in self.net.shapes]
+        self.group = np.repeat(np.arange(len(GROUPS)), sizes)
+
+    def _rates(self, log_eta: np.ndarray) -> np.ndarray:
+        log_eta = np.asarray(log_eta, dtype=float)
+        if log_eta.shape != (self.n_steps, len(GROUPS)) or not np.all(np.isfinite(log_eta)):
+            raise ValueError(f"log_eta must be finite of shape ({self.n_steps}, "
+                             f"{len(GROUPS)}); got {log_eta.shape}")
+        return np.exp(log_eta)[:, self.group]
+
+    def weights(self, log_eta: np.ndarray) -> np.ndarray:
+        """The flat weights after one training run with rates ``exp(log_eta)``."""
+        w, v = self._w0.copy(), np.zeros(self.n_params)
+        eta = self._rates(log_eta)
+        for t in range(self.n_steps):
+            w, v = self._step(t, w, v, eta, MOMENTUM, 0.0)
+        return w
+
+    def loss(self, log_eta: np.ndarray) -> float:
+        """The objective after one training run (no reverse pass)."""
+        return self.net.loss(self.weights(log_eta), self._Xv, self._Yv)
+
+    def hypergradient(self, log_eta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The objective and its gradient with respect to ``log_eta``, shape (T, 4)."""
+        eta = self._rates(log_eta)
+        value, d_eta = self._reverse_grouped(eta, MOMENTUM)
+        return value, d_eta * np.exp(log_eta)  # chain rule: d/dlog eta = eta d/deta
+
+    def _reverse_grouped(self, eta: np.ndarray, mu: float) -> tuple[float, np.ndarray]:
+        C, T, k = self.checkpoint_every, self.n_steps, len(GROUPS)
+        w, v = self._w0.copy(), np.zeros(self.n_params)
+        checkpoints = {}
+        for t in range(T):
+            if t % C == 0:
+                checkpoints[t] = (w, v)
+            w, v = self._step(t, w, v, eta, mu, 0.0)
+        value = self.net.loss(w, self._Xv, self._Yv)
+        w_bar, v_bar = self.net.grad(w, self._Xv, self._Yv), np.zeros(self.n_params)
+        d_eta = np.zeros((T, k))
+        for start in range((T - 1) // C * C, -1, -C):
+            states = [checkpoints[start]]  # recompute the segment's states
+            for t in range(start, min(start + C, T) - 1):
+                states.append(self._step(t, *states[-1], eta, mu, 0.0))
+            for t in range(min(start + C, T) - 1, start - 1, -1):
+                w_t, v_t = states[t - start]
+                rows = self._batches[t][1]
+                Xb, Yb = self._X[rows], self._Y[rows]
+                v_next = mu * v_t + self.net.grad(w_t, Xb, Yb)
+                d_eta[t] = -np.bincount(self.group, weights=w_bar * v_next, minlength=k)
+                u = v_bar - eta[t] * w_bar
+                w_bar = w_bar + self.net.hvp(w_t, Xb, Yb, u)
+                v_bar = mu * u
+        return value, d_eta
+
+
+def problem(data: dict, objective: str, seed: int) -> LayerwiseSchedule:
+    """The training run of ``seed`` (initial weights and batches), scored on ``objective``."""
+    return LayerwiseSchedule(*data["train"], *data[objective], hidden=HIDDEN, epochs=EPOCHS,
+                             batch_size=BATCH, seed=seed)
+
+
+def n_steps(data: dict) -> int:
+    return problem(data, "train", 0).n_steps
+
+
+def meta_learn(data: dict, objective: str, n_meta: int) -> dict[str, Any]:
+    """Adam on the log rates, a fresh seed per meta-step; the meta-learning curve."""
+    log_eta = np.full((n_steps(data), len(GROUPS)), math.log(INIT_RATE))
+    adam = tl.optim.Adam(learning_rate=META_STEP)
+    curve = []
+    for i in range(n_meta):
+        value, grad = problem(data, objective, seed=i).hypergradient(log_eta)
+        curve.append(value)
+        adam.step([log_eta], [grad])
+    return {"log_eta": log_eta, "curve": curve}
+
+
+def evaluate(data: dict, log_eta: np.ndarray, seeds: range) -> dict[str, float]:
+    """Mean train, valid and test log loss and test error of the runs of ``seeds``."""
+    out: dict[str, list[float]] = {"train": [], "valid": [], "test": [], "test_error": []}
+    for seed in seeds:
+        f = problem(data, "train", seed)
+        w = f.weights(log_eta)
+        for part in ("train", "valid", "test"):
+            X, y = data[part]
+            out[part].append(f.net.loss(w, X, np.eye(10)[y]))
+        out["test_error"].append(float(np.mean(f.predict(w, data["test"][0]) != data["test"][1])))
+    return {k: float(np.mean(v)) for k, v in out.items()}
+
+
+def best_constant(data: dict, objective: str, seeds: range) -> dict[str, Any]:
+    """The grid rate of least mean ``objective`` over ``seeds`` (the meta-steps' seeds)."""
+    T = n_steps(data)
+    means = [float(np.mean([problem(data, objective, s).loss(np.full((T, 4), math.log(r)))
+                            for s in seeds])) for r in GRID]
+    return {"rate": float(GRID[int(np.argmin(means))]), "grid_means": means}
+
+
+def finite_difference_check(data: dict) -> dict[str, float]:
+    """Relative error of the hypergradient along a random direction and on three entries,
+    against central differences (step 1e-5 in log rate), at a random non-constant point."""
+    rng = np.random.default_rng(7)
+    T = n_steps(data)
+    log_eta = math.log(0.2) + 0.3 * rng.standard_normal((T, 4))
+    f = problem(data, "valid", seed=3)
+    _, grad = f.hypergradient(log_eta)
+    h, errors = 1e-5, []
+    directions = [rng.standard_normal((T, 4))]
+    for t, g in ((0, 0), (T // 2, 2), (T - 1, 1)):
+        e = np.zeros((T, 4))
+        e[t, g] = 1.0
+        directions.append(e)
+    for d in directions:
+        fd = (f.loss(log_eta + h * d) - f.loss(log_eta - h * d)) / (2 * h)
+        ad = float(np.sum(grad * d))
+        errors.append(abs(ad - fd) / max(abs(fd), 1e-12))
+    return {"max_rel_error": max(errors), "directional": errors[0]}
+
+
+def cost(data: dict) -> dict[str, float]:
+    """Peak traced memory and time of one hypergradient and of one training run."""
+    f = problem(data, "train", seed=0)
+    log_eta = np.full((f.n_steps, 4), math.log(0.2))
+    out = {}
+    for name, call in (("hypergradient", f.hypergradient), ("training_run", f.loss)):
+        tracemalloc.start()
+        call(log_eta)
+        out[f"{name}_peak_MB"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            call(log_eta)
+            times.append(time.perf_counter() - start)
+        out[f"{name}_ms"] = 1e3 * float(np.median(times))
+    C, T, d = f.checkpoint_every, f.n_steps, f.n_params
+    out["checkpoint_MB"] = (math.ceil(T / C) + C) * 2 * d * 8 / 1e6
+    out["store_all_MB"] = T * 2 * d * 8 / 1e6
+    out.update(n_params=d, n_steps=T, checkpoint_every=C)
+    return out
+
+
+def shape(log_eta: np.ndarray) -> dict[str, float]:
+    """The schedule's shape, the paper's Fig. 2 in numbers: per group the mean rate over the
+    first, the middle and the last tenth of the steps, and two ratios."""
+    rates = np.exp(log_eta)
+    T = len(rates)
+    k = max(T // 10, 1)
+    out = {}
+    for g, name in enumerate(GROUPS):
+        out[f"{name}_first"] = float(rates[:k, g].mean())
+        out[f"{name}_middle"] = float(rates[k:-k, g].mean())
+        out[f"{name}_last"] = float(rates[-k:, g].mean())
+    out["top_over_first_layer_early"] = out["W2_first"] / out["W1_first"]
+    out["W1_middle_over_first"] = out["W1_middle"] / out["W1_first"]
+    return out
+
+
+def run_objective(data: dict, objective: str, n_meta: int) -> dict[str, Any]:
+    learned = meta_learn(data, objective, n_meta)
+    constant = best_constant(data, objective, range(n_meta))
+    T = n_steps(data)
+    return {
+        "learned": learned,
+        "shape": shape(learned["log_eta"]),
+        "constant": constant,
+        "eval_learned": evaluate(data, learned["log_eta"], EVAL_SEEDS),
+        "eval_constant": evaluate(data, np.full((T, 4), math.log(constant["rate"])),
+                                  EVAL_SEEDS),
+        "eval_initial": evaluate(data, np.full((T, 4), math.log(INIT_RATE)), EVAL_SEEDS),
+    }
+
+
+def figures(quick: bool) -> dict[str, Any]:
+    start = time.perf_counter()
+    data = digits()
+    objectives = ["train"] if quick else ["train", "valid"]
+    n_meta = 20 if quick else 50
+    result: dict[str, Any] = {"fd": finite_difference_check(data), "cost": cost(data)}
+    for objective in objectives:
+        result[objective] = run_objective(data, objective, n_meta)
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def checked(result: dict[str, Any]) -> dict[str, float]:
+    flat = {"fd_max_rel_error": result["fd"]["max_rel_error"]}
+    for objective in ("train", "valid"):
+        if objective not in result:
+            continue
+        r = result[objective]
+        curve = r["learned"]["curve"]
+        flat[f"{objective}_meta_curve_first5"] = float(np.mean(curve[:5]))
+        flat[f"{objective}_meta_curve_last5"] = float(np.mean(curve[-5:]))
+        flat[f"{objective}_best_constant_rate"] = r["constant"]["rate"]
+        for who in ("learned", "constant"):
+            for part in ("train", "valid", "test"):
+                flat[f"{objective}_{who}_{part}_loss"] = r[f"eval_{who}"][part]
+        for key in ("top_over_first_layer_early", "W1_middle_over_first"):
+            flat[f"{objective}_{key}"] = r["shape"][key]
+    return flat
+
+
+def print_report(result: dict[str, Any]) -> None:
+    fd, c = result["fd"], result["cost"]
+    print(f"hypergradient vs central differences: max relative error {fd['max_rel_error']:.1e}"
+          f" (random direction {fd['directional']:.1e})")
+    print(f"{c['n_params']} weights, {c['n_steps']} steps, checkpoints every "
+          f"{c['checkpoint_every']}: hypergradient {c['hypergradient_ms']:.0f} ms, peak "
+          f"{c['hypergradient_peak_MB']:.2f} MB traced; training run {c['training_run_ms']:.0f}"
+          f" ms, peak {c['training_run_peak_MB']:.2f} MB; checkpoints {c['checkpoint_MB']:.2f}"
+          f" MB, all states {c['store_all_MB']:.2f} MB")
+    for objective in ("train", "valid"):
+        if objective not in result:
+            continue
+        r = result[objective]
+        curve = r["learned"]["curve"]
+        print(f"\nmeta-objective: final {objective} loss")
+        print("meta-learning curve (per meta-step, its own seed): "
+              + " ".join(f"{v:.3f}" for v in curve))
+        print(f"best constant rate of the grid: {r['constant']['rate']:.3g} "
+              f"(grid means {' '.join(f'{m:.3g}' for m in r['constant']['grid_means'])})")
+        print(f"{'schedule':<22}{'train':>9}{'valid':>9}{'test':>9}{'test err':>10}"
+              f"   (mean of {len(EVAL_SEEDS)} held-out seeds)")
+        for who in ("initial", "constant", "learned"):
+            e = r[f"eval_{who}"]
+            print(f"{who:<22}{e['train']:>9.4f}{e['valid']:>9.4f}{e['test']:>9.4f}"
+                  f"{e['test_error']:>10.4f}")
+        rates = np.exp(r["learned"]["log_eta"])
+        T = len(rates)
+        blocks = np.array_split(np.arange(T), 10)
+        print("learned rate, mean over blocks of steps: " + " ".join(
+            f"{b[0]}-{b[-1]}" for b in blocks))
+        for g, name in enumerate(GROUPS):
+            print(f"  {name:<4}" + " ".join(f"{rates[b, g].mean():.3f}" for b in blocks))
+    print(f"{result['seconds']:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    return script_main(__doc__, figures, print_report, checked, argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
