@@ -40,6 +40,7 @@ INIT_RATE = 0.05  # about 1/8 of the best constant rate: the paper starts small,
 META_STEP = 0.04  # the paper's Adam step, on log learning rates
 GRID = np.geomspace(0.05, 1.6, 11)  # constant rates, shared by all groups and steps
 EVAL_SEEDS = range(1000, 1020)  # held out: never seen by the meta-optimizer or the grid
+PAPER_META_STEPS, LONG_META_STEPS, QUICK_META_STEPS = 50, 200, 20
 
 
 def digits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -49,6 +50,17 @@ def digits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     X, y = X[order] / 16.0, y[order]
     return {"train": (X[:1000], y[:1000]), "valid": (X[1000:1400], y[1000:1400]),
             "test": (X[1400:], y[1400:])}
+
+
+class _StepRates:
+    """``rates[t]``: step ``t``'s rate of every parameter, expanded from (T, 4) on demand
+    (a (T, d) array would take as much memory as the states the checkpoints spare)."""
+
+    def __init__(self, rates: np.ndarray, group: np.ndarray) -> None:
+        self.rates, self.group = rates, group
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return self.rates[t][self.group]
 
 
 class LayerwiseSchedule(UnrolledValidationLoss):
@@ -69,12 +81,12 @@ class LayerwiseSchedule(UnrolledValidationLoss):
         sizes = [math.prod(s) for s in self.net.shapes]
         self.group = np.repeat(np.arange(len(GROUPS)), sizes)
 
-    def _rates(self, log_eta: np.ndarray) -> np.ndarray:
+    def _rates(self, log_eta: np.ndarray) -> _StepRates:
         log_eta = np.asarray(log_eta, dtype=float)
         if log_eta.shape != (self.n_steps, len(GROUPS)) or not np.all(np.isfinite(log_eta)):
             raise ValueError(f"log_eta must be finite of shape ({self.n_steps}, "
                              f"{len(GROUPS)}); got {log_eta.shape}")
-        return np.exp(log_eta)[:, self.group]
+        return _StepRates(np.exp(log_eta), self.group)
 
     def weights(self, log_eta: np.ndarray) -> np.ndarray:
         """The flat weights after one training run with rates ``exp(log_eta)``."""
@@ -94,7 +106,7 @@ class LayerwiseSchedule(UnrolledValidationLoss):
         value, d_eta = self._reverse_grouped(eta, MOMENTUM)
         return value, d_eta * np.exp(log_eta)  # chain rule: d/dlog eta = eta d/deta
 
-    def _reverse_grouped(self, eta: np.ndarray, mu: float) -> tuple[float, np.ndarray]:
+    def _reverse_grouped(self, eta: _StepRates, mu: float) -> tuple[float, np.ndarray]:
         C, T, k = self.checkpoint_every, self.n_steps, len(GROUPS)
         w, v = self._w0.copy(), np.zeros(self.n_params)
         checkpoints = {}
@@ -131,16 +143,19 @@ def n_steps(data: dict) -> int:
     return problem(data, "train", 0).n_steps
 
 
-def meta_learn(data: dict, objective: str, n_meta: int) -> dict[str, Any]:
-    """Adam on the log rates, a fresh seed per meta-step; the meta-learning curve."""
+def meta_learn(data: dict, objective: str, snapshots: list[int]) -> dict[str, Any]:
+    """Adam on the log rates, a fresh seed per meta-step: the meta-learning curve and the
+    schedule after each number of meta-steps in ``snapshots``."""
     log_eta = np.full((n_steps(data), len(GROUPS)), math.log(INIT_RATE))
     adam = tl.optim.Adam(learning_rate=META_STEP)
-    curve = []
-    for i in range(n_meta):
+    curve, saved = [], {}
+    for i in range(max(snapshots)):
         value, grad = problem(data, objective, seed=i).hypergradient(log_eta)
         curve.append(value)
         adam.step([log_eta], [grad])
-    return {"log_eta": log_eta, "curve": curve}
+        if i + 1 in snapshots:
+            saved[i + 1] = log_eta.copy()
+    return {"snapshots": saved, "curve": curve}
 
 
 def evaluate(data: dict, log_eta: np.ndarray, seeds: range) -> dict[str, float]:
@@ -224,15 +239,16 @@ def shape(log_eta: np.ndarray) -> dict[str, float]:
     return out
 
 
-def run_objective(data: dict, objective: str, n_meta: int) -> dict[str, Any]:
-    learned = meta_learn(data, objective, n_meta)
-    constant = best_constant(data, objective, range(n_meta))
+def run_objective(data: dict, objective: str, snapshots: list[int]) -> dict[str, Any]:
+    learned = meta_learn(data, objective, snapshots)
+    constant = best_constant(data, objective, range(PAPER_META_STEPS))
     T = n_steps(data)
     return {
-        "learned": learned,
-        "shape": shape(learned["log_eta"]),
+        "curve": learned["curve"],
+        "learned": {n: {"log_eta": le, "shape": shape(le),
+                        "eval": evaluate(data, le, EVAL_SEEDS)}
+                    for n, le in learned["snapshots"].items()},
         "constant": constant,
-        "eval_learned": evaluate(data, learned["log_eta"], EVAL_SEEDS),
         "eval_constant": evaluate(data, np.full((T, 4), math.log(constant["rate"])),
                                   EVAL_SEEDS),
         "eval_initial": evaluate(data, np.full((T, 4), math.log(INIT_RATE)), EVAL_SEEDS),
@@ -243,10 +259,10 @@ def figures(quick: bool) -> dict[str, Any]:
     start = time.perf_counter()
     data = digits()
     objectives = ["train"] if quick else ["train", "valid"]
-    n_meta = 20 if quick else 50
+    snapshots = [QUICK_META_STEPS] if quick else [PAPER_META_STEPS, LONG_META_STEPS]
     result: dict[str, Any] = {"fd": finite_difference_check(data), "cost": cost(data)}
     for objective in objectives:
-        result[objective] = run_objective(data, objective, n_meta)
+        result[objective] = run_objective(data, objective, snapshots)
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -257,15 +273,17 @@ def checked(result: dict[str, Any]) -> dict[str, float]:
         if objective not in result:
             continue
         r = result[objective]
-        curve = r["learned"]["curve"]
+        curve = r["curve"]
         flat[f"{objective}_meta_curve_first5"] = float(np.mean(curve[:5]))
         flat[f"{objective}_meta_curve_last5"] = float(np.mean(curve[-5:]))
         flat[f"{objective}_best_constant_rate"] = r["constant"]["rate"]
-        for who in ("learned", "constant"):
+        for part in ("train", "valid", "test"):
+            flat[f"{objective}_constant_{part}_loss"] = r["eval_constant"][part]
+        for n, learned in r["learned"].items():
             for part in ("train", "valid", "test"):
-                flat[f"{objective}_{who}_{part}_loss"] = r[f"eval_{who}"][part]
-        for key in ("top_over_first_layer_early", "W1_middle_over_first"):
-            flat[f"{objective}_{key}"] = r["shape"][key]
+                flat[f"{objective}_learned{n}_{part}_loss"] = learned["eval"][part]
+            for key in ("top_over_first_layer_early", "W1_middle_over_first"):
+                flat[f"{objective}_learned{n}_{key}"] = learned["shape"][key]
     return flat
 
 
@@ -282,25 +300,25 @@ def print_report(result: dict[str, Any]) -> None:
         if objective not in result:
             continue
         r = result[objective]
-        curve = r["learned"]["curve"]
         print(f"\nmeta-objective: final {objective} loss")
         print("meta-learning curve (per meta-step, its own seed): "
-              + " ".join(f"{v:.3f}" for v in curve))
+              + " ".join(f"{v:.3f}" for v in r["curve"]))
         print(f"best constant rate of the grid: {r['constant']['rate']:.3g} "
               f"(grid means {' '.join(f'{m:.3g}' for m in r['constant']['grid_means'])})")
         print(f"{'schedule':<22}{'train':>9}{'valid':>9}{'test':>9}{'test err':>10}"
               f"   (mean of {len(EVAL_SEEDS)} held-out seeds)")
-        for who in ("initial", "constant", "learned"):
-            e = r[f"eval_{who}"]
+        rows = [("initial", r["eval_initial"]), ("best constant", r["eval_constant"])]
+        rows += [(f"learned, {n} meta-steps", v["eval"]) for n, v in r["learned"].items()]
+        for who, e in rows:
             print(f"{who:<22}{e['train']:>9.4f}{e['valid']:>9.4f}{e['test']:>9.4f}"
                   f"{e['test_error']:>10.4f}")
-        rates = np.exp(r["learned"]["log_eta"])
-        T = len(rates)
-        blocks = np.array_split(np.arange(T), 10)
-        print("learned rate, mean over blocks of steps: " + " ".join(
-            f"{b[0]}-{b[-1]}" for b in blocks))
-        for g, name in enumerate(GROUPS):
-            print(f"  {name:<4}" + " ".join(f"{rates[b, g].mean():.3f}" for b in blocks))
+        for n, learned in r["learned"].items():
+            rates = np.exp(learned["log_eta"])
+            blocks = np.array_split(np.arange(len(rates)), 10)
+            print(f"learned rate after {n} meta-steps, mean over steps "
+                  + " ".join(f"{b[0]}-{b[-1]}" for b in blocks))
+            for g, name in enumerate(GROUPS):
+                print(f"  {name:<4}" + " ".join(f"{rates[b, g].mean():.3f}" for b in blocks))
     print(f"{result['seconds']:.0f} s")
 
 
