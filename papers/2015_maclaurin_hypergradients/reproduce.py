@@ -38,7 +38,7 @@ GROUPS = ("W1", "b1", "W2", "b2")
 HIDDEN, BATCH, EPOCHS, MOMENTUM = 50, 20, 2, 0.5
 INIT_RATE = 0.05  # about 1/8 of the best constant rate: the paper starts small, "from the left"
 META_STEP = 0.04  # the paper's Adam step, on log learning rates
-GRID = np.geomspace(0.05, 1.6, 11)  # constant rates, shared by all groups and steps
+GRID = np.geomspace(0.05, 1.6, 21)  # constant rates, shared by all groups and steps
 EVAL_SEEDS = range(1000, 1020)  # held out: never seen by the meta-optimizer or the grid
 PAPER_META_STEPS, LONG_META_STEPS, QUICK_META_STEPS = 50, 200, 20
 
@@ -143,32 +143,46 @@ def n_steps(data: dict) -> int:
     return problem(data, "train", 0).n_steps
 
 
-def meta_learn(data: dict, objective: str, snapshots: list[int]) -> dict[str, Any]:
-    """Adam on the log rates, a fresh seed per meta-step: the meta-learning curve and the
-    schedule after each number of meta-steps in ``snapshots``."""
+def meta_learn(data: dict, objective: str, n_meta: int) -> dict[str, Any]:
+    """Adam on the log rates, a fresh seed per meta-step: the meta-learning curve, the
+    meta-gradients' norms, and the schedule after each meta-step (``history[i]`` after i)."""
     log_eta = np.full((n_steps(data), len(GROUPS)), math.log(INIT_RATE))
     adam = tl.optim.Adam(learning_rate=META_STEP)
-    curve, saved = [], {}
-    for i in range(max(snapshots)):
+    curve, norms, history = [], [], [log_eta.copy()]
+    for i in range(n_meta):
         value, grad = problem(data, objective, seed=i).hypergradient(log_eta)
         curve.append(value)
+        norms.append(float(np.linalg.norm(grad)))
         adam.step([log_eta], [grad])
-        if i + 1 in snapshots:
-            saved[i + 1] = log_eta.copy()
-    return {"snapshots": saved, "curve": curve}
+        history.append(log_eta.copy())
+    return {"curve": curve, "norms": norms, "history": history}
 
 
-def evaluate(data: dict, log_eta: np.ndarray, seeds: range) -> dict[str, float]:
-    """Mean train, valid and test log loss and test error of the runs of ``seeds``."""
-    out: dict[str, list[float]] = {"train": [], "valid": [], "test": [], "test_error": []}
+def stopping_step(norms: list[float], window: int = 10, factor: float = 2.0) -> int | None:
+    """The paper's remedy for chaos, "stopping meta-optimization when the magnitude of the
+    meta-gradient began to grow", made a rule: the first meta-step count i at which the mean
+    norm of the last ``window`` meta-gradients exceeds ``factor`` times the least such mean
+    before it (``None``: never). It reads only the past, so it could run online."""
+    means = np.convolve(norms, np.ones(window) / window, mode="valid")
+    for j in range(1, len(means)):
+        if means[j] > factor * means[:j].min():
+            return j + window
+    return None
+
+
+def evaluate(data: dict, log_eta: np.ndarray, seeds: range) -> dict[str, Any]:
+    """Train, valid and test log loss and test error of the runs of ``seeds``: their means,
+    and per seed under ``"runs"``."""
+    runs: dict[str, list[float]] = {"train": [], "valid": [], "test": [], "test_error": []}
     for seed in seeds:
         f = problem(data, "train", seed)
         w = f.weights(log_eta)
         for part in ("train", "valid", "test"):
             X, y = data[part]
-            out[part].append(f.net.loss(w, X, np.eye(10)[y]))
-        out["test_error"].append(float(np.mean(f.predict(w, data["test"][0]) != data["test"][1])))
-    return {k: float(np.mean(v)) for k, v in out.items()}
+            runs[part].append(f.net.loss(w, X, np.eye(10)[y]))
+        runs["test_error"].append(float(np.mean(f.predict(w, data["test"][0])
+                                                != data["test"][1])))
+    return {**{k: float(np.mean(v)) for k, v in runs.items()}, "runs": runs}
 
 
 def best_constant(data: dict, objective: str, seeds: range) -> dict[str, Any]:
@@ -239,30 +253,36 @@ def shape(log_eta: np.ndarray) -> dict[str, float]:
     return out
 
 
-def run_objective(data: dict, objective: str, snapshots: list[int]) -> dict[str, Any]:
-    learned = meta_learn(data, objective, snapshots)
-    constant = best_constant(data, objective, range(PAPER_META_STEPS))
+def run_objective(data: dict, objective: str, n_meta: int, snapshots: list[int]) -> dict:
+    learned = meta_learn(data, objective, n_meta)
+    stop = stopping_step(learned["norms"])
+    marks = {str(n): n for n in snapshots} | ({"stop": stop} if stop is not None else {})
+    constant = best_constant(data, objective, range(min(n_meta, PAPER_META_STEPS)))
     T = n_steps(data)
-    return {
-        "curve": learned["curve"],
-        "learned": {n: {"log_eta": le, "shape": shape(le),
-                        "eval": evaluate(data, le, EVAL_SEEDS)}
-                    for n, le in learned["snapshots"].items()},
-        "constant": constant,
-        "eval_constant": evaluate(data, np.full((T, 4), math.log(constant["rate"])),
-                                  EVAL_SEEDS),
-        "eval_initial": evaluate(data, np.full((T, 4), math.log(INIT_RATE)), EVAL_SEEDS),
-    }
+    base = evaluate(data, np.full((T, 4), math.log(constant["rate"])), EVAL_SEEDS)
+    out = {"curve": learned["curve"], "norms": learned["norms"], "stop": stop,
+           "constant": constant, "eval_constant": base, "learned": {},
+           "eval_initial": evaluate(data, np.full((T, 4), math.log(INIT_RATE)), EVAL_SEEDS)}
+    for name, n in marks.items():
+        le = learned["history"][n]
+        e = evaluate(data, le, EVAL_SEEDS)
+        diff = {p: np.subtract(e["runs"][p], base["runs"][p]) for p in ("train", "test")}
+        out["learned"][name] = {
+            "meta_steps": n, "log_eta": le, "shape": shape(le), "eval": e,
+            "paired": {p: (float(d.mean()), float(d.std(ddof=1) / math.sqrt(len(d))))
+                       for p, d in diff.items()}}
+    return out
 
 
 def figures(quick: bool) -> dict[str, Any]:
     start = time.perf_counter()
     data = digits()
     objectives = ["train"] if quick else ["train", "valid"]
-    snapshots = [QUICK_META_STEPS] if quick else [PAPER_META_STEPS, LONG_META_STEPS]
+    n_meta = QUICK_META_STEPS if quick else LONG_META_STEPS
+    snapshots = [QUICK_META_STEPS] if quick else [PAPER_META_STEPS, 100, LONG_META_STEPS]
     result: dict[str, Any] = {"fd": finite_difference_check(data), "cost": cost(data)}
     for objective in objectives:
-        result[objective] = run_objective(data, objective, snapshots)
+        result[objective] = run_objective(data, objective, n_meta, snapshots)
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -280,6 +300,8 @@ def checked(result: dict[str, Any]) -> dict[str, float]:
         for part in ("train", "valid", "test"):
             flat[f"{objective}_constant_{part}_loss"] = r["eval_constant"][part]
         for n, learned in r["learned"].items():
+            if n == "stop":
+                continue  # where the rule fires turns on the last digits of the norms
             for part in ("train", "valid", "test"):
                 flat[f"{objective}_learned{n}_{part}_loss"] = learned["eval"][part]
             for key in ("top_over_first_layer_early", "W1_middle_over_first"):
@@ -305,17 +327,23 @@ def print_report(result: dict[str, Any]) -> None:
               + " ".join(f"{v:.3f}" for v in r["curve"]))
         print(f"best constant rate of the grid: {r['constant']['rate']:.3g} "
               f"(grid means {' '.join(f'{m:.3g}' for m in r['constant']['grid_means'])})")
-        print(f"{'schedule':<22}{'train':>9}{'valid':>9}{'test':>9}{'test err':>10}"
+        print(f"{'schedule':<26}{'train':>9}{'valid':>9}{'test':>9}{'test err':>10}"
               f"   (mean of {len(EVAL_SEEDS)} held-out seeds)")
         rows = [("initial", r["eval_initial"]), ("best constant", r["eval_constant"])]
-        rows += [(f"learned, {n} meta-steps", v["eval"]) for n, v in r["learned"].items()]
+        rows += [(f"learned, {v['meta_steps']} steps" + (" (rule)" if n == "stop" else ""),
+                  v["eval"]) for n, v in r["learned"].items()]
         for who, e in rows:
-            print(f"{who:<22}{e['train']:>9.4f}{e['valid']:>9.4f}{e['test']:>9.4f}"
+            print(f"{who:<26}{e['train']:>9.4f}{e['valid']:>9.4f}{e['test']:>9.4f}"
                   f"{e['test_error']:>10.4f}")
+        print("meta-gradient norms: " + " ".join(f"{v:.3g}" for v in r["norms"]))
+        print(f"stopping rule fires after {r['stop']} meta-steps")
+        for n, learned in r["learned"].items():
+            print(f"learned - constant, {n}, mean (standard error) over the seeds: " + ", ".join(
+                f"{p} {m:+.4f} ({se:.4f})" for p, (m, se) in learned["paired"].items()))
         for n, learned in r["learned"].items():
             rates = np.exp(learned["log_eta"])
             blocks = np.array_split(np.arange(len(rates)), 10)
-            print(f"learned rate after {n} meta-steps, mean over steps "
+            print(f"learned rate ({n}: {learned['meta_steps']} meta-steps), mean over steps "
                   + " ".join(f"{b[0]}-{b[-1]}" for b in blocks))
             for g, name in enumerate(GROUPS):
                 print(f"  {name:<4}" + " ".join(f"{rates[b, g].mean():.3f}" for b in blocks))
