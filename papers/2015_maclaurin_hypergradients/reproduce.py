@@ -7,12 +7,12 @@ momentum 0.5 (batches of 20: two epochs, as the paper's 100 steps of 200 on 10,0
 images). The hyperparameters are :math:`\log\eta_{t,g}`, one learning rate per step
 :math:`t` and per parameter group :math:`g \in (W_1, b_1, W_2, b_2)`: 400 of them. Their
 gradient is tunelab's ``UnrolledValidationLoss`` reverse pass (checkpointed recomputation,
-not the paper's exact reversal), summed over each group's parameters; Adam (step 0.04) takes
-50 meta-steps on it, each with a fresh seed for the initial weights and the batches, as the
-paper did. The meta-objective is the final training loss (the paper's choice, "because
-learning schedules can implicitly regularize networks"); a second run learns on the
-validation loss. Both are compared with the best constant rate of a grid, at equal steps, on
-held-out seeds.
+not the paper's exact reversal), summed over each group's parameters; Adam (step 0.04)
+takes 200 meta-steps on it (the paper: 50), each with a fresh seed for the initial weights
+and the batches, as the paper did. The meta-objective is the final training loss (the
+paper's choice, "because learning schedules can implicitly regularize networks"); a second
+run learns on the validation loss. Both are compared with the best constant rate of a
+grid, at equal steps, on held-out seeds.
 
 Run ``python papers/2015_maclaurin_hypergradients/reproduce.py`` (both objectives, 200
 meta-steps, snapshots after 50, 100 and 200 and where a stopping rule fires; about 5 minutes
@@ -141,6 +141,7 @@ def problem(data: dict, objective: str, seed: int) -> LayerwiseSchedule:
 
 
 def n_steps(data: dict) -> int:
+    """T, the SGD steps of one training run."""
     return problem(data, "train", 0).n_steps
 
 
