@@ -204,3 +204,22 @@ def test_animate_writes_one_frame_per_snapshot(tmp_path):
         tl.plot.animate([], tmp_path / "a.gif")
     with pytest.raises(ValueError, match="path"):
         tl.plot.animate(snaps, tmp_path / "a.mp4")
+
+
+def test_inactive_points_are_counted_in_the_legend():
+    space = Space({"model": tl.Categorical(["lin", "mlp"]), "hidden": Integer(1, 64, log=True),
+                   "lr": Real(1e-4, 1.0, log=True)}, conditions={"hidden": ("model", "mlp")})
+    ga = _run_cond(GeneticSearch(space, population_size=10, seed=0), 10)
+    snap = ga.explain()
+    ax = tl.plot.explain(snap, ["hidden", "lr"]).axes[0]
+    off = int(np.isnan(snap["offspring"]["points"][:, 1]).sum())
+    assert 0 < off < 10
+    line = _line(ax, f"offspring: random (10), {off} not drawn (inactive parameter)")
+    assert np.isfinite(line.get_xdata()).sum() == 10 - off
+
+
+def _run_cond(s, n):
+    for _ in range(n):
+        c = s.ask()
+        s.tell(c, math.log(c["lr"]) ** 2 + c.get("hidden", 0) / 10)
+    return s

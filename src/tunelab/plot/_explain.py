@@ -137,8 +137,10 @@ def _genetic(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
         sv = step["survivors"]
         scatter(ax, step, dims, sv["points"], sv["values"], marker="+", color="k",
                 markersize=11, label="survivors" + ("" if sv["complete"] else " so far"))
-    frame(ax, step, dims, f"Genetic search, generation {step['generation']}: mean "
-                          f"distance {step['diversity']['mean_distance']:.3g} (unit cube)")
+    when = "steady state" if step["mode"] == "steady_state" else (
+        f"generation {step['generation']}")
+    frame(ax, step, dims, f"Genetic search, {when}: mean distance "
+                          f"{step['diversity']['mean_distance']:.3g} (unit cube)")
 
 
 def ellipse_points(step: Mapping[str, Any], dims: tuple[int, int], k: float,

@@ -60,6 +60,9 @@ def scatter(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...], points: np.
     """Points ``(n, d)`` on the drawn parameters: ``dims`` of them, or against their values
     on a one-parameter space (points without a value as ticks on the bottom edge)."""
     points = np.asarray(points, dtype=float).reshape(-1, len(step["axes"]))
+    inactive = int(np.isnan(points[:, list(dims)]).any(axis=1).sum())
+    if inactive and kw.get("label"):  # a conditional parameter: not every point has it
+        kw["label"] += f", {inactive} not drawn (inactive parameter)"
     if len(dims) == 2:
         return ax.plot(points[:, dims[0]], points[:, dims[1]], linestyle="none", **kw)[0]
     v = np.full(len(points), np.nan) if values is None else np.asarray(values, dtype=float)
