@@ -9,6 +9,8 @@ run share their axes (:func:`tunelab.plot.animate`).
 - ``random``, ``sobol``, ``lhs``, ``grid``: the points asked and the next one.
 - ``genetic``: population, the parents selected, the offspring by how each was made (a line
   to its first parent), the survivors.
+- ``hyperband``, ``successive_halving`` (:mod:`tunelab.plot._explain_budgeted`): the
+  brackets of the latest round, values against budgets, promotions joined.
 - ``cmaes``: the generation's samples (the :math:`\\mu` best in colour), the mean and the 1-
   and 2-sigma ellipses of the sampling distribution of two parameters, from the eigenvalues
   :math:`\\lambda_{1,2}` and eigenvectors :math:`v_{1,2}` of the marginal covariance
@@ -30,9 +32,11 @@ from matplotlib.figure import Figure
 from tunelab.plot._common import _figure
 from tunelab.plot._explain_axes import frame, pair, scatter, to_axis
 from tunelab.plot._explain_bayes import draw_bayes, draw_bayes_axes
+from tunelab.plot._explain_budgeted import draw_bracket, draw_budgeted
 
 __all__ = ["explain"]
 _POINT_KINDS = ("random", "sobol", "lhs", "grid")
+_BUDGETED = ("hyperband", "successive_halving")
 _OPERATIONS = {"random": ("o", "C0"), "copy": ("s", "0.45"), "crossover": ("^", "C0"),
                "mutation": ("v", "C1"), "crossover+mutation": ("D", "C2")}
 
@@ -45,7 +49,7 @@ def explain(step: Mapping[str, Any], params: Sequence[str | int] | None = None, 
     ----------
     step : dict
         A snapshot: ``BayesianOptimization``, ``RandomSearch``, ``GridSearch``,
-        ``GeneticSearch`` or ``CMAES`` ``.explain()``.
+        ``GeneticSearch``, ``CMAES``, ``SuccessiveHalving`` or ``Hyperband`` ``.explain()``.
     params : sequence of two str or int, optional
         The two parameters (names or positions) of a scatter picture; default the first two.
         Not used by pictures of the whole space (Bayesian optimization's grid and slices).
@@ -64,9 +68,9 @@ def explain(step: Mapping[str, Any], params: Sequence[str | int] | None = None, 
     if ax is not None:
         _draw_on(ax, step, params)
         return ax.figure
-    if step["kind"] == "bayes":
+    if step["kind"] in ("bayes", *_BUDGETED):
         fig = Figure(figsize=(6.4, 4.8))
-        draw_bayes(fig, step, params)
+        draw(fig, step, params)
         return fig
     fig, ax = _figure()
     _draw_on(ax, step, params)
@@ -77,6 +81,9 @@ def draw(fig: Figure, step: Mapping[str, Any], params: Sequence[str | int] | Non
     """Draw ``step`` on the empty figure ``fig`` (the frames of an animation)."""
     if step["kind"] == "bayes":
         draw_bayes(fig, step, params)
+        return
+    if step["kind"] in _BUDGETED:
+        draw_budgeted(fig, step)
         return
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
     _draw_on(fig.add_subplot(), step, params)
@@ -92,9 +99,12 @@ def _draw_on(ax: Any, step: Mapping[str, Any], params: Sequence[str | int] | Non
         _genetic(ax, step, pair(step, params))
     elif kind == "cmaes":
         _cmaes(ax, step, pair(step, params))
+    elif kind in _BUDGETED:
+        draw_bracket(ax, step, None)
+        return
     else:
         raise ValueError(f"step['kind'] must be one of bayes, {', '.join(_POINT_KINDS)}, "
-                         f"genetic, cmaes; got {kind!r}")
+                         f"genetic, cmaes, {', '.join(_BUDGETED)}; got {kind!r}")
     ax.legend(fontsize=7, loc="best")
 
 
