@@ -223,3 +223,44 @@ def _run_cond(s, n):
         c = s.ask()
         s.tell(c, math.log(c["lr"]) ** 2 + c.get("hidden", 0) / 10)
     return s
+
+
+def test_hyperband_brackets_and_promotion_lines():
+    from tunelab.search import Hyperband, SuccessiveHalving
+
+    def f(c, b):
+        return (math.log10(c["x"]) + 1.5) ** 2 + 0.2 * c["k"] + 1.0 / b
+
+    hb = Hyperband(S3, 1, 9, eta=3, seed=0)
+    for _ in range(30):
+        c, b = hb.ask_budget()
+        hb.tell(c, f(c, b), budget=b)
+    snap = hb.explain()
+    fig = tl.plot.explain(snap)
+    assert len(fig.axes) == len(snap["schedule"]) == 3
+    n_links = 0
+    for ax, br in zip(fig.axes, snap["brackets"][-3:], strict=True):
+        assert ax.get_xscale() == "log" and ax.get_xlabel() == "budget"
+        assert ax.get_title().startswith(f"bracket {br['number']} ")
+        links = [ln for ln in ax.lines if ln.get_label().startswith("_")]
+        rungs = br["rungs"]
+        expected = [(r["budget"], r["values"][j], rungs[i + 1]["budget"],
+                     rungs[i + 1]["values"][to])
+                    for i, r in enumerate(rungs[:-1]) for j, to in enumerate(r["promoted_to"])
+                    if to is not None and rungs[i + 1]["told"][to]]
+        got = [(*ln.get_xdata(), *ln.get_ydata()) for ln in links]
+        n_links += len(got)
+        np.testing.assert_allclose(np.array([(a, c, b, d) for a, b, c, d in got]).reshape(
+            -1, 4), np.array(expected, dtype=float).reshape(-1, 4))
+        drawn = sum(len(ln.get_xdata()) for ln in ax.lines if not ln.get_label().startswith("_"))
+        assert drawn == sum(int(r["told"].sum()) for r in rungs)
+    assert n_links >= 3
+    ax = tl.plot.explain(snap, ax=Figure().add_subplot()).axes[0]
+    assert ax.get_title().startswith(f"bracket {snap['brackets'][-1]['number']} ")
+    sh = SuccessiveHalving(S3, 1, 9, eta=3, seed=0)
+    for _ in range(9 + 3):
+        c, b = sh.ask_budget()
+        sh.tell(c, f(c, b), budget=b)
+    ax = tl.plot.explain(sh.explain()).axes[0]
+    assert "promoted" in _legend(ax) and "not promoted" in _legend(ax)
+    assert len(_line(ax, "promoted").get_xdata()) == 3
