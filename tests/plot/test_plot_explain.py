@@ -84,7 +84,7 @@ def test_genetic_scatter():
     assert drawn == len(off["unit"])
     par = _line(ax, f"parents ({len(snap['parents']['index'])})")
     assert len(par.get_xdata()) == len(snap["parents"]["index"])
-    links = [ln for ln in ax.lines if ln.get_label().startswith("_")]
+    links = [ln for ln in ax.lines if ln.get_gid() == "parent link"]
     assert len(links) == len(off["unit"])  # one line from each child to its first parent
     first = snap["population"]["points"][off["parents"][0, 0]]
     np.testing.assert_allclose(links[0].get_xdata(), [first[1], off["points"][0, 1]])
@@ -232,7 +232,7 @@ def test_hyperband_brackets_and_promotion_lines():
         return (math.log10(c["x"]) + 1.5) ** 2 + 0.2 * c["k"] + 1.0 / b
 
     hb = Hyperband(S3, 1, 9, eta=3, seed=0)
-    for _ in range(30):
+    for _ in range(9 + 3 + 1 + 5 + 1 + 3):  # one round: brackets s = 2, 1, 0
         c, b = hb.ask_budget()
         hb.tell(c, f(c, b), budget=b)
     snap = hb.explain()
@@ -242,7 +242,7 @@ def test_hyperband_brackets_and_promotion_lines():
     for ax, br in zip(fig.axes, snap["brackets"][-3:], strict=True):
         assert ax.get_xscale() == "log" and ax.get_xlabel() == "budget"
         assert ax.get_title().startswith(f"bracket {br['number']} ")
-        links = [ln for ln in ax.lines if ln.get_label().startswith("_")]
+        links = [ln for ln in ax.lines if ln.get_gid() == "promotion"]
         rungs = br["rungs"]
         expected = [(r["budget"], r["values"][j], rungs[i + 1]["budget"],
                      rungs[i + 1]["values"][to])
@@ -252,7 +252,7 @@ def test_hyperband_brackets_and_promotion_lines():
         n_links += len(got)
         np.testing.assert_allclose(np.array([(a, c, b, d) for a, b, c, d in got]).reshape(
             -1, 4), np.array(expected, dtype=float).reshape(-1, 4))
-        drawn = sum(len(ln.get_xdata()) for ln in ax.lines if not ln.get_label().startswith("_"))
+        drawn = sum(len(ln.get_xdata()) for ln in ax.lines if ln.get_gid() == "jobs")
         assert drawn == sum(int(r["told"].sum()) for r in rungs)
     assert n_links >= 3
     ax = tl.plot.explain(snap, ax=Figure().add_subplot()).axes[0]

@@ -136,7 +136,7 @@ def _genetic(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
             first = pop["points"][off["parents"][:, 0]]
             for a, b in zip(first, off["points"], strict=True):
                 ax.plot([a[dims[0]], b[dims[0]]], [a[dims[1]], b[dims[1]]], color="0.6",
-                        linewidth=0.5, zorder=1)
+                        linewidth=0.5, zorder=1, gid="parent link")
         for op, (marker, color) in _OPERATIONS.items():
             rows = ops == op
             if rows.any():

@@ -48,7 +48,7 @@ def draw_bracket(ax: Any, step: Mapping[str, Any], bracket: Mapping[str, Any] | 
     def mark(x: Any, y: Any, kind: str, **kw: Any) -> None:
         label = None if kind in labelled else kind
         labelled.add(kind)
-        ax.plot(x, y, linestyle="none", label=label, **kw)
+        ax.plot(x, y, linestyle="none", label=label, gid="jobs", **kw)
 
     for i, rung in enumerate(rungs):
         b, v = rung["budget"], rung["values"]
@@ -56,7 +56,7 @@ def draw_bracket(ax: Any, step: Mapping[str, Any], bracket: Mapping[str, Any] | 
             to = rung["promoted_to"][j]
             if to is not None and rungs[i + 1]["told"][to]:  # a promotion with its value
                 ax.plot([b, rungs[i + 1]["budget"]], [v[j], rungs[i + 1]["values"][to]],
-                        color="0.7", linewidth=0.7, zorder=1)
+                        color="0.7", linewidth=0.7, zorder=1, gid="promotion")
         told, fin = rung["told"], np.isfinite(v)
         ranked = i < bracket["rung"]  # a past rung: its promotions are made
         up = told & fin & rung["promoted"]
