@@ -197,3 +197,23 @@ def test_steady_state_snapshot():
     snap = ga.explain()
     assert snap["mode"] == "steady_state" and snap["offspring"] is None
     np.testing.assert_array_equal(snap["population"]["unit"], ga.population_)
+
+
+@pytest.mark.parametrize("steady", [False, True])
+def test_snapshot_does_not_change_with_the_search(steady):
+    import copy
+
+    ga = GeneticSearch(MIXED, population_size=5, seed=0, steady_state=steady)
+    _run(ga, 12)
+    snap = ga.explain()
+    kept = copy.deepcopy(snap)
+    _run(ga, 20)  # steady state replaces individuals of the population in place
+    for key in ("population", "offspring", "survivors", "pool"):
+        if kept[key] is None:
+            assert snap[key] is None
+            continue
+        for field, value in kept[key].items():
+            if isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(snap[key][field], value)
+            else:
+                assert snap[key][field] == value

@@ -160,6 +160,6 @@ def _restarts(es: Any) -> dict[str, Any]:
     runs = []
     for r in range(es.n_restarts_ + 1):
         m0 = es._initial_mean(es.mean0) if r == 0 else es._streams(_RESTART, r, 0).random(n)
-        runs.append({"run": r, "lambda": lam0 * 2**r, "mean0": np.asarray(m0, dtype=float)})
+        runs.append({"run": r, "lambda": lam0 * 2**r, "mean0": np.array(m0, dtype=float)})
     return {"rule": es.restarts, "count": es.n_restarts_, "max": es.max_restarts,
             "runs": runs}

@@ -37,7 +37,7 @@ _STREAM = 1  # GeneticSearch's tag of the offspring streams
 
 def _points(space: Any, U: np.ndarray) -> dict[str, Any]:
     """Unit rows, their configurations and their axis coordinates (the values decoded)."""
-    U = np.asarray(U, dtype=float).reshape(-1, len(space))
+    U = np.array(U, dtype=float).reshape(-1, len(space))  # a copy: the snapshot keeps it
     configs = space.from_unit(U) if len(U) else []
     return {"unit": U, "configs": configs, "points": configs_to_axis(space, configs)}
 
