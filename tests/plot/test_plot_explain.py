@@ -264,3 +264,17 @@ def test_hyperband_brackets_and_promotion_lines():
     ax = tl.plot.explain(sh.explain()).axes[0]
     assert "promoted" in _legend(ax) and "not promoted" in _legend(ax)
     assert len(_line(ax, "promoted").get_xdata()) == 3
+
+
+def test_animate_bayes_from_the_design_to_the_model(tmp_path):
+    bo = BayesianOptimization(S2, n_initial=3, seed=0)
+    snaps = []
+    for _ in range(5):
+        snaps.append(bo.explain())
+        c = bo.ask()
+        bo.tell(c, _f(c))
+    assert [s["phase"] for s in snaps] == ["initial_design"] * 3 + ["model"] * 2
+    path = tl.plot.animate(snaps, tmp_path / "bo.gif", dpi=50)
+    with Image.open(path) as im:
+        assert im.n_frames == 5
+        assert im.size == (550, 240)  # widest (the model: 11 in) and tallest (design: 4.8 in)

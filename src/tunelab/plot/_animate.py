@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 
@@ -21,14 +22,15 @@ def animate(snapshots: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]
     """Write one frame per snapshot, drawn as :func:`tunelab.plot.explain` draws it, into a
     GIF (matplotlib's ``PillowWriter``).
 
-    Every frame is drawn on the same figure, cleared in between; pictures of the space's
-    parameters keep the space's whole range on their axes, so that the frames line up.
+    Every frame is drawn on the same figure, cleared in between, as wide and as tall as the
+    widest and the tallest figure the snapshots draw on (a Bayesian optimization's initial
+    design takes one panel, its model two); pictures of the space's parameters keep the
+    space's whole range on their axes, so that the frames line up.
 
     Parameters
     ----------
     snapshots : sequence of dict
-        ``explain()`` snapshots in order, at least one; all of one strategy, so that the
-        frames have one size.
+        ``explain()`` snapshots in order, at least one.
     path : str or path-like
         The GIF file written (a name ending in ``.gif``).
     fps : float, default=2.0
@@ -36,7 +38,8 @@ def animate(snapshots: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]
     params : sequence of two str or int, optional
         The parameters of scatter pictures (:func:`tunelab.plot.explain`).
     dpi : int, default=80
-        Dots per inch of the frames (a 6.4 x 4.8 inch frame is 512 x 384 pixels at 80).
+        Dots per inch of the frames (a 6.4 x 4.8 inch frame, that of most pictures, is
+        512 x 384 pixels at 80).
 
     Returns
     -------
@@ -57,18 +60,21 @@ def animate(snapshots: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]
     path = Path(path)
     if path.suffix.lower() != ".gif":
         raise ValueError(f"path must name a .gif file, got {str(path)!r}")
-    fig = Figure(figsize=(6.4, 4.8))
+    size = np.max([_size(step, params) for step in snapshots], axis=0)
+    fig = Figure(figsize=tuple(size))
     writer = PillowWriter(fps=fps)
-    size = None
     with writer.saving(fig, str(path), dpi):
-        for k, step in enumerate(snapshots):
+        for step in snapshots:
             fig.clear()
             fig.set_size_inches(6.4, 4.8)
             draw(fig, step, params)
-            if size is None:
-                size = tuple(fig.get_size_inches())
-            elif tuple(fig.get_size_inches()) != size:
-                raise ValueError(f"snapshots[{k}] draws a figure of another size than "
-                                 "snapshots[0]; animate snapshots of one strategy and space")
+            fig.set_size_inches(*size)  # margins are fractions: the layout stretches
             writer.grab_frame()
     return path
+
+
+def _size(step: Mapping[str, Any], params: Sequence[str | int] | None) -> np.ndarray:
+    """The size in inches of the figure ``step`` is drawn on."""
+    fig = Figure(figsize=(6.4, 4.8))
+    draw(fig, step, params)
+    return fig.get_size_inches()
