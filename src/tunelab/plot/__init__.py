@@ -13,6 +13,8 @@ in :mod:`tunelab.bench` can draw these figures without an import cycle).
 - :func:`ecdf`: fraction of (run, target) pairs reached against evaluations ([H21]_).
 - :func:`strategy_time`: seconds a strategy spends per ``ask`` + ``tell`` against the number
   of observations it holds.
+- :func:`explain`: a picture of any strategy's ``explain()`` snapshot; :func:`animate`: a GIF
+  of successive snapshots.
 
 References
 ----------
@@ -22,7 +24,9 @@ References
    black-box setting", Optimization Methods and Software 36(1), 114-144, 2021.
 """
 
+from tunelab.plot._animate import animate
 from tunelab.plot._benchmarks import convergence, critical_difference, ecdf, strategy_time
+from tunelab.plot._explain import explain
 from tunelab.plot._inner import optimizer_paths
 from tunelab.plot._study import contour, history, importance, intermediate_values, slice
 from tunelab.plot._study_more import edf, parallel_coordinates
@@ -30,5 +34,5 @@ from tunelab.plot._study_more import edf, parallel_coordinates
 __all__ = [
     "convergence", "critical_difference", "ecdf", "strategy_time",
     "contour", "history", "importance", "intermediate_values", "slice",
-    "edf", "parallel_coordinates", "optimizer_paths",
+    "edf", "parallel_coordinates", "optimizer_paths", "explain", "animate",
 ]

@@ -27,6 +27,7 @@ import numpy as np
 from tunelab._validation import check_choice, check_scalar
 from tunelab.search import _rungs
 from tunelab.search._base import Strategy, warn_replay_differs
+from tunelab.search._explain_budgeted import explain_budgeted
 from tunelab.search._rungs import Bracket, Budget, Job, config_key
 from tunelab.search._told_values import check_value as _check_value
 from tunelab.space import Space
@@ -78,6 +79,7 @@ class BudgetedSearch(Strategy):
         self.s_max = _rungs.max_stage(min_budget, max_budget, self.eta)
         self.budgets = _rungs.rung_budgets(min_budget, max_budget, self.eta)
         self._open: list[Bracket] = []  # brackets with jobs left, oldest first
+        self._closed: list[Bracket] = []  # brackets done, in the order they ended
         self._n_brackets = 0
         self._n_drawn = 0  # new configurations drawn so far
         self._pending: dict[tuple, list[Job]] = {}  # asked, untold jobs by configuration
@@ -105,6 +107,25 @@ class BudgetedSearch(Strategy):
     def observations(self) -> dict[Budget, list[tuple[dict[str, Any], float]]]:
         """Every told ``(config, value)`` by budget (the model's data), in the order told."""
         return {b: list(pairs) for b, pairs in self._observations.items()}
+
+    def explain(self) -> dict[str, Any]:
+        """The schedule and every bracket so far, each with all its rungs, as plain data
+        (:mod:`._explain_budgeted`); changes nothing.
+
+        Returns
+        -------
+        dict
+            ``kind`` (the strategy's name), ``axes``, ``n_asked``, ``n_told``, ``eta``,
+            ``s_max``, ``budgets``, ``schedule`` (:meth:`brackets`), ``sampler``,
+            ``model_budget``, ``n_pending``, ``n_observations`` (per budget); ``brackets``,
+            by number: ``number``, ``s``, ``schedule`` ``[(n_i, r_i)]``, ``rung`` (the
+            current one), ``done``, and ``rungs``, one per rung of the schedule: ``index``,
+            ``budget``, ``planned`` :math:`n_i`, ``reached``, and per job (by position)
+            ``configs``, ``points`` (axis coordinates), ``values`` (``nan`` untold),
+            ``asked``, ``told``, ``promoted`` and ``promoted_to`` (its position in the next
+            rung, or ``None``).
+        """
+        return explain_budgeted(self)
 
     # -- ask --------------------------------------------------------------------------------
 
@@ -183,6 +204,7 @@ class BudgetedSearch(Strategy):
             bracket.record(job, value)
             if bracket.done:
                 self._open.remove(bracket)
+                self._closed.append(bracket)
 
     def _check_tell_budget(self, budget: Any) -> Budget | None:
         if budget is None:

@@ -120,6 +120,7 @@ class Bracket:
         self.number, self.s, self.rungs = number, s, rungs
         self.rung = 0
         self.jobs: list[Job] = []  # the current rung's, by position
+        self.past: list[list[Job]] = []  # the rungs before it, as they ended (explain())
         self.n_handed = 0  # jobs of the current rung handed out
         self.n_valued = 0  # jobs of the current rung with a value
         self.done = False
@@ -155,6 +156,7 @@ class Bracket:
             return
         n_next, budget = self.rungs[self.rung + 1]
         kept = [j for j in rank(self.jobs)[:n_next] if math.isfinite(j.value)]
+        self.past.append(self.jobs)
         self.rung += 1
         self.jobs = [Job(j.config, budget, self.number, self.rung, i) for i, j in enumerate(kept)]
         self.n_handed = self.n_valued = 0

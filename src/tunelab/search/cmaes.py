@@ -36,6 +36,7 @@ from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
 from tunelab.search._cma_equations import cma_parameters, cma_update, nearest_image, reflect
 from tunelab.search._decoder import Decoder
+from tunelab.search._explain_cmaes import explain_cmaes
 from tunelab.search._ga_operators import fitness_order
 from tunelab.search._pending import Proposals, pop_stale
 from tunelab.search._philox_sfc64 import Streams
@@ -315,6 +316,28 @@ class CMAES(Strategy):
             if not np.median(h[-k:]) >= np.median(h[:k]):
                 return False
         return True
+
+    def explain(self) -> dict[str, Any]:
+        """The generation's distribution, samples, paths and restarts, as plain data
+        (:mod:`._explain_cmaes`: the math); changes neither state nor stream.
+
+        Returns
+        -------
+        dict
+            ``kind="cmaes"``, ``axes``, ``n_asked``, ``n_told``, ``generation``,
+            ``run_generation``, ``lambda``, ``mu``, ``weights``, ``mueff``; ``mean``
+            (``unbounded``, ``unit``, ``config``, ``point``, ``axis``), ``sigma``, ``sigma0``,
+            ``C``, ``B``, ``D``, ``margin`` :math:`A`; ``covariance_unit``
+            :math:`\\sigma^2 A B D^2 B^\\top A` of the samples and ``covariance`` in axis
+            units (of :math:`\\ln x` on log axes); ``ellipse`` (1-sigma, first two
+            dimensions); ``paths`` (``sigma`` :math:`p_\\sigma`, ``c`` :math:`p_c`,
+            ``sigma_norm``, ``chi_n``); ``parameters``; ``samples`` (``unbounded``, ``unit``,
+            ``configs``, ``points``, ``steps``, ``values``, ``told``, ``rank``, ``weight``)
+            and ``pool`` (to inject); ``due`` (the next ask updates); ``history`` (best,
+            median per generation of this run); ``restarts`` (``rule``, ``count``, ``max``,
+            ``runs``: ``lambda``, ``mean0``).
+        """
+        return explain_cmaes(self)
 
     # --- the protocol ---------------------------------------------------------------------
     def _hand_out(self, n: int, rows: bool = False) -> list[dict[str, Any]] | np.ndarray:

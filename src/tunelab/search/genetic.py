@@ -38,6 +38,7 @@ from tunelab._validation import check_choice, check_scalar
 from tunelab.search import _jit
 from tunelab.search._base import Strategy
 from tunelab.search._decoder import Decoder, config_key
+from tunelab.search._explain_genetic import explain_genetic
 from tunelab.search._ga_operators import (
     Operators,
     fitness_order,
@@ -305,6 +306,25 @@ class GeneticSearch(Strategy):
             if key <= (self.fitness_[worst] if np.isfinite(self.fitness_[worst]) else np.inf):
                 self.population_[worst], self.fitness_[worst] = u, value
         self._pool = []
+
+    def explain(self) -> dict[str, Any]:
+        """The population, its offspring and how each was made, the survivors and the
+        diversity, as plain data (:mod:`._explain_genetic`); changes neither state nor stream.
+
+        Returns
+        -------
+        dict
+            ``kind="genetic"``, ``axes``, ``mode``, ``generation``, ``operators``,
+            ``n_asked``, ``n_told``. Point sets (``unit``, ``configs``, ``points`` in axis
+            coordinates, ``values``): ``population`` (best first), ``pool`` (told outside the
+            generation), ``parents`` (rows of the population selected, ``index``, ``count``),
+            ``offspring`` (also ``told``, ``status``, ``block``, ``operation``: random, copy,
+            crossover, mutation; ``parents`` ``(n, 2)``, ``contestants``, ``mated``,
+            ``crossed`` and ``mutated`` genes ``(n, d)``, ``before_mutation``),
+            ``survivors`` (also ``source``, ``complete``). ``diversity``: ``mean_distance``,
+            ``gene_std``, ``n_unique``. Steady state: no offspring, parents nor survivors.
+        """
+        return explain_genetic(self)
 
     # --- the protocol ---------------------------------------------------------------------
     def ask(self) -> dict[str, Any]:
