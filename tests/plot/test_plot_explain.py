@@ -94,37 +94,61 @@ def test_genetic_scatter():
     assert len(_line(ax, label).get_xdata()) == len(snap["survivors"]["values"])
 
 
+def _nearest_image(U, m):
+    """Per coordinate, the pre-image of the folded ``U`` (period 2, mirrored) nearest ``m``."""
+    k = np.arange(-3, 4)[:, None, None]
+    images = np.concatenate([U[None] + 2 * k, -U[None] + 2 * k])
+    best = np.abs(images - m).argmin(axis=0)
+    return np.take_along_axis(images, best[None], axis=0)[0]
+
+
 def test_cmaes_ellipse_geometry():
     es = _run(CMAES(S2, seed=0), 40)
     snap = es.explain()
     ax = tl.plot.explain(snap).axes[0]
-    one = _line(ax, "1-sigma ellipse of the samples")
-    np.testing.assert_allclose(one.get_xydata(), snap["ellipse"]["boundary"], rtol=1e-12)
-    # back to unit coordinates: the points at Mahalanobis distance 2 from the mean
-    two = _line(ax, "2-sigma ellipse of the samples").get_xydata()
-    U = np.column_stack([np.log(two[:, 0] / 1e-3) / np.log(1e3), (two[:, 1] + 1) / 2])
-    d = U - snap["mean"]["unbounded"]
-    cov = snap["covariance_unit"]
-    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 4.0,
-                               rtol=1e-9)
-    far = np.sqrt((d**2).sum(axis=1)).max()  # the semi-major axis: 2 sqrt(largest eigenvalue)
-    assert far == pytest.approx(2 * math.sqrt(np.linalg.eigvalsh(cov)[-1]), rel=1e-3)
+    # back to unit coordinates: inside the box, and unfolded, the points at Mahalanobis
+    # distance 1 and 2 from the mean
+    m, cov = snap["mean"]["unbounded"], snap["covariance_unit"]
+    for k in (1, 2):
+        drawn = _line(ax, f"{k}-sigma ellipse of the samples").get_xydata()
+        U = np.column_stack([np.log(drawn[:, 0] / 1e-3) / np.log(1e3), (drawn[:, 1] + 1) / 2])
+        assert np.all((U >= -1e-12) & (U <= 1 + 1e-12))
+        d = _nearest_image(U, m) - m
+        np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), k**2,
+                                   rtol=1e-9)
+        far = np.sqrt((d**2).sum(axis=1)).max()  # semi-major axis: k sqrt(largest eigenvalue)
+        assert far == pytest.approx(k * math.sqrt(np.linalg.eigvalsh(cov)[-1]), rel=1e-3)
     mean = _line(ax, "mean")
-    assert mean.get_xdata()[0] == pytest.approx(snap["mean"]["axis"][0])
+    assert mean.get_xdata()[0] == pytest.approx(snap["mean"]["point"][0])
     told = [ln for ln in ax.lines if ln.get_label().startswith(("told", "the"))]
     assert sum(len(ln.get_xdata()) for ln in told) == int(snap["samples"]["told"].sum())
 
 
-def test_cmaes_ellipse_of_another_pair():
-    es = _run(CMAES(S3, seed=2), 50)
-    snap = es.explain()
-    ax = tl.plot.explain(snap, ["k", "y"]).axes[0]
+def test_cmaes_mean_outside_the_box_is_drawn_folded_where_the_samples_are():
+    space = Space({"x": Real(-5.0, 5.0), "y": Real(-5.0, 5.0)})
+    es = CMAES(space, seed=0)
+
+    def f(c):
+        return (c["x"] - 1) ** 2 + 10 * (c["y"] + c["x"]) ** 2
+
+    snap = None
+    for _ in range(40):  # this run's mean leaves the box (x > 1 in unit coordinates)
+        for c in [es.ask() for _ in range(es.lambda_)]:
+            es.tell(c, f(c))
+        snap = es.explain()
+        if np.any(np.abs(snap["mean"]["unbounded"] - 0.5) > 0.5):
+            break
+    assert np.any(np.abs(snap["mean"]["unbounded"] - 0.5) > 0.5), "the mean stayed in the box"
+    ax = tl.plot.explain(snap).axes[0]
+    mean = _line(ax, "mean").get_xydata()[0]
+    np.testing.assert_allclose(mean, snap["mean"]["point"], rtol=1e-12)
+    assert np.all(np.abs(mean) <= 5.0)
     E = _line(ax, "1-sigma ellipse of the samples").get_xydata()
-    U = np.column_stack([(E[:, 0] - 0.5) / 5, (E[:, 1] + 1) / 2])  # axis k: [0.5, 5.5]
-    d = U - snap["mean"]["unbounded"][[2, 1]]
-    cov = snap["covariance_unit"][np.ix_([2, 1], [2, 1])]
-    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 1.0,
-                               rtol=1e-9)
+    assert np.all(np.abs(E) <= 5.0 + 1e-9)
+    # the folded centre of the ellipse sits among the samples drawn
+    pts = snap["samples"]["points"][snap["samples"]["told"]]
+    assert np.linalg.norm(pts.mean(axis=0) - mean) < np.linalg.norm(pts.mean(axis=0) - (
+        np.asarray(snap["mean"]["axis"])))
 
 
 def test_bayes_one_dimension_curves_and_parts():

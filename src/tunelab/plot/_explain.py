@@ -15,7 +15,10 @@ run share their axes (:func:`tunelab.plot.animate`).
   and 2-sigma ellipses of the sampling distribution of two parameters, from the eigenvalues
   :math:`\\lambda_{1,2}` and eigenvectors :math:`v_{1,2}` of the marginal covariance
   :math:`\\Sigma_{ij}` of ``covariance_unit``: :math:`m + k(\\sqrt{\\lambda_1}\\cos t\\,v_1 +
-  \\sqrt{\\lambda_2}\\sin t\\,v_2)`, mapped to the axes as the space maps its unit cube.
+  \\sqrt{\\lambda_2}\\sin t\\,v_2)`, in the unbounded space CMA-ES searches; the box is its
+  periodic reflection (``tunelab.search.cmaes.reflect``), so the mean and the
+  ellipses are drawn folded into the box, where the samples land, and mapped to the axes as
+  the space maps its unit cube.
 
 A one-parameter space is drawn as value against parameter (points without a value as ticks
 on the bottom edge).
@@ -156,7 +159,9 @@ def _genetic(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
 def ellipse_points(step: Mapping[str, Any], dims: tuple[int, int], k: float,
                    n: int = 101) -> np.ndarray:
     """The ``k``-sigma ellipse of parameters ``dims`` of a CMA-ES snapshot, ``(n, 2)`` in
-    axis coordinates (module docstring), closed."""
+    axis coordinates (module docstring), closed, folded into the box."""
+    from tunelab.search.cmaes import reflect  # the box as a periodic reflection
+
     i, j = dims
     cov = np.asarray(step["covariance_unit"])[np.ix_([i, j], [i, j])]
     lam, V = np.linalg.eigh(0.5 * (cov + cov.T))
@@ -164,7 +169,7 @@ def ellipse_points(step: Mapping[str, Any], dims: tuple[int, int], k: float,
     t = np.linspace(0.0, 2.0 * np.pi, n)
     t[-1] = 0.0
     m = np.asarray(step["mean"]["unbounded"])[[i, j]]
-    U = m + (r[0] * np.cos(t))[:, None] * V[:, 0] + (r[1] * np.sin(t))[:, None] * V[:, 1]
+    U = reflect(m + (r[0] * np.cos(t))[:, None] * V[:, 0] + (r[1] * np.sin(t))[:, None] * V[:, 1])
     info = step["axes"]
     return np.column_stack([to_axis(info[i], U[:, 0]), to_axis(info[j], U[:, 1])])
 
@@ -181,7 +186,7 @@ def _cmaes(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
         if rows.any():
             scatter(ax, step, dims, s["points"][rows], s["values"][rows], marker="o",
                     markersize=4, label=f"{label} ({rows.sum()})", **kw)
-    info, m = step["axes"], np.asarray(step["mean"]["unbounded"])
+    info, m = step["axes"], np.asarray(step["mean"]["unit"])  # folded into the box
     if len(dims) == 2:
         for k, style in ((1.0, "-"), (2.0, "--")):
             E = ellipse_points(step, dims, k)
@@ -191,7 +196,8 @@ def _cmaes(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
                 markersize=14, markeredgewidth=2, label="mean")
     else:
         sd = np.sqrt(step["covariance_unit"][0, 0])
-        ax.axvspan(to_axis(info[0], m[0] - sd), to_axis(info[0], m[0] + sd), color="C3",
+        low, high = max(m[0] - sd, 0.0), min(m[0] + sd, 1.0)  # the fold lands inside
+        ax.axvspan(to_axis(info[0], low), to_axis(info[0], high), color="C3",
                    alpha=0.15, label="mean \N{PLUS-MINUS SIGN} 1 sd")
         ax.axvline(to_axis(info[0], m[0]), color="k", label="mean")
     sigma, lam = "\N{GREEK SMALL LETTER SIGMA}", "\N{GREEK SMALL LETTER LAMDA}"
