@@ -104,8 +104,9 @@ def test_accuracy_is_the_fraction_of_equal_entries():
 
 def test_r2_matches_scikit_learn_averaged_over_outputs(rng):
     metrics = pytest.importorskip("sklearn.metrics")
-    Y = rng.normal(size=(30, 3)) * [1.0, 0.3, 5.0] + [0.0, 2.0, -1.0]  # one small variance
-    P = Y + rng.normal(size=(30, 3)) * [0.5, 0.2, 4.0]
+    # the middle column's total sum of squares is far below 1 (about 30 * 0.05^2)
+    Y = rng.normal(size=(30, 3)) * [1.0, 0.05, 5.0] + [0.0, 2.0, -1.0]
+    P = Y + rng.normal(size=(30, 3)) * [0.5, 0.02, 4.0]
     want = metrics.r2_score(Y, P, multioutput="uniform_average")
     assert train.r2(Y, P) == pytest.approx(want, rel=1e-12)
     assert train.r2(Y[:, 1:2], P[:, 1:2]) == pytest.approx(metrics.r2_score(Y[:, 1], P[:, 1]),
