@@ -39,7 +39,7 @@ from tunelab.exceptions import (
     TrialFailedWarning,
     WorkerStartError,
 )
-from tunelab.study._parts import trial_link
+from tunelab.study._parts import share_reports, trial_link
 from tunelab.study.executors import (
     check_picklable,
     process_pool,
@@ -204,6 +204,8 @@ class Run:
 
 def execute(study: Study, run: Run, pending: list[Trial]) -> None:
     """Run ``run.n_trials`` trials, the ``pending`` (RUNNING) ones first."""
+    if run.executor is not None:
+        share_reports(study)  # workers read the reports from a file
     if run.executor is not None and run.mode == "async":
         _run_async(study, run, list(pending))
     else:

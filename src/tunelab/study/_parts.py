@@ -13,6 +13,7 @@ from typing import Any
 
 from tunelab.search import Strategy, make_strategy, names
 from tunelab.space import Space
+from tunelab.study import _memory_reports
 from tunelab.study._replay import strategy_options
 from tunelab.study.storage import SQLiteStorage
 
@@ -112,22 +113,29 @@ def caller_level() -> int:
 
 
 def report_store(study: Any) -> SQLiteStorage | None:
-    """Where a study's reports go: its storage, else (for a pruner that reads other trials,
-    ``prune(trial, history)``) a temporary SQLite file made at the first ask."""
-    if study._storage is not None:
-        return study._storage
-    if study._scratch is None and hasattr(study.pruner, "prune") and not study._trials:
-        study._scratch = scratch_store(study)
-    return study._scratch
+    """Where a study's reports go: its storage, else the temporary SQLite file made when a
+    run first handed trials to workers (:func:`share_reports`), else ``None`` (in memory)."""
+    return study._storage if study._storage is not None else study._scratch
+
+
+def share_reports(study: Any) -> None:
+    """Before a run that hands trials to workers: a study without storage whose pruner reads
+    other trials gets a temporary SQLite file with every trial so far
+    (:mod:`tunelab.study._memory_reports`)."""
+    _memory_reports.share_reports(study, scratch_store)
 
 
 def trial_link(study: Any, trial: Any, *, sync: bool) -> Any:
-    """The trial's :class:`~tunelab.study.storage.ReportLink` (``None`` without a store);
-    ``sync`` limits what its pruner sees to the trials told before it was asked."""
-    store = study._storage if study._storage is not None else study._scratch
-    if store is None:
-        return None
-    return store.link(trial._ask_seq if sync else None, study.direction)
+    """The trial's :class:`~tunelab.study.storage.ReportLink`; ``sync`` limits what its pruner
+    sees to the trials told before it was asked. In a study without storage or a shared
+    file, a trial run in this process reads the study's own trials (:class:`MemoryLink`),
+    and a pruner that reads none gets ``None``."""
+    store = report_store(study)
+    if store is not None:
+        return store.link(trial._ask_seq if sync else None, study.direction)
+    if hasattr(study.pruner, "prune"):
+        return _memory_reports.MemoryLink(study, trial._ask_seq)
+    return None
 
 
 def check_pruner(pruner: Any) -> Any:

@@ -309,7 +309,8 @@ class Study:
     def _finish(self, trial: Trial, run: Run) -> None:
         """Tell the strategy a finished trial, store it, then report it."""
         tell(self.strategy, trial, self.direction)
-        store = self._storage if self._storage is not None else self._scratch
+        trial._tell_seq = self._seq
+        store = _parts.report_store(self)
         if store is not None:
             store.finish_trial(trial, self._seq)
         _parts.warn_no_reports(self, trial)

@@ -114,6 +114,7 @@ class Trial:
         self._pruner: Callable[[Trial], bool] | None = None
         self._link: Any = None  # where reports are written and the history read (storage)
         self._ask_seq: int | None = None  # the trial's ask in the study's event order
+        self._tell_seq: int | None = None  # its tell there (set by the study when told)
         self._raised: BaseException | None = None  # an error outside ``catch``, to re-raise
 
     @property
