@@ -65,7 +65,14 @@ def table_1() -> dict[str, Any]:
     brackets = tl.search.Hyperband(space, min_budget=1, max_budget=81, eta=3).brackets()
     return {"brackets": brackets, "matches": brackets == TABLE_1,
             "budget": sum(n * r for b in brackets for n, r in b),
-            "evaluations": sum(n for b in brackets for n, _ in b)}
+            "evaluations": sum(n for b in brackets for n, _ in b),
+            "ceilings": [ceiling(b) for b in brackets]}
+
+
+def ceiling(bracket: list[tuple[int, int]]) -> float:
+    """The speed-up of one bracket over random search if its rankings were exact: it finds
+    the best of its n_0 configurations for sum_i n_i r_i epochs, random search for n_0 R."""
+    return bracket[0][0] * bracket[-1][1] / sum(n * r for n, r in bracket)
 
 
 def make_task(R: int, cv: int, seed: int = 0) -> tl.bench.tasks.Task:
@@ -233,6 +240,7 @@ def checked(result: dict[str, Any]) -> dict[str, float]:
     t1, s, re = result["table_1"], summary(result), result["reevaluated"]
     flat = {"table1_matches": float(t1["matches"]), "table1_round_budget": float(t1["budget"]),
             "table1_round_evaluations": float(t1["evaluations"]),
+            "table1_ceiling_s4": t1["ceilings"][0],
             "rank_corr_budget1": s["rank_correlation"][1],
             "rank_corr_budget9": s["rank_correlation"][9],
             "random_expected_final_error": s["random_expected_final"],
@@ -254,7 +262,8 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"Table 1 (R = 81, eta = 3): {'matches' if t1['matches'] else 'DIFFERS'}; "
           f"one round = {t1['budget']} epochs charged, {t1['evaluations']} evaluations")
     for b in t1["brackets"]:
-        print(f"  s = {len(b) - 1}: " + " ".join(f"({n},{r})" for n, r in b))
+        print(f"  s = {len(b) - 1}: " + " ".join(f"({n},{r})" for n, r in b)
+              + f"   speed-up if its rankings were exact: {ceiling(b):.2f}")
     print(f"mlp_digits, R = {cfg['R']}, {cfg['cv']}-fold CV error; budget of a run "
           f"{result['limit']} epochs charged = {result['n_eq']} configurations trained to R")
     print(f"random-search pool: {s['pool_size']} configurations ({s['pool_failed']} failed)")
@@ -271,9 +280,9 @@ def print_report(result: dict[str, Any]) -> None:
           f"{s['random_expected_final']:.4f}")
     print("budget (epochs charged; median over seeds, - if not reached) to the k-th best "
           "error of the pool; speed-up = random / strategy")
-    print(f"{'k':>4}{'target':>8}{'random':>8}" + "".join(f"{n:>20}{'x':>6}" for n in names))
+    print(f"{'k':>4}{'target':>9}{'random':>9}" + "".join(f"{n:>20}{'x':>6}" for n in names))
     for row in s["targets"]:
-        print(f"{row['k']:>4}{row['target']:>8.4f}{_fmt(row['random']):>8}" + "".join(
+        print(f"{row['k']:>4}{row['target']:>9.4f}{_fmt(row['random']):>9}" + "".join(
             f"{_fmt(row[n]) + ' (' + _fmt(row[n + '_trained']) + ')':>20}"
             f"{_fmt(speedup(row, n)) if math.isfinite(row[n]) else '-':>6}" for n in names))
     print(f"{result['seconds']:.0f} s")
