@@ -254,7 +254,7 @@ def checked(result: dict[str, Any]) -> dict[str, float]:
 
 
 def _fmt(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.3g}"
+    return "-" if not math.isfinite(x) else f"{x:.5g}" if x >= 100 else f"{x:.3g}"
 
 
 def print_report(result: dict[str, Any]) -> None:
