@@ -34,51 +34,19 @@ from __future__ import annotations
 import json
 import math
 import os
-import sqlite3
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tunelab._validation import check_choice
-from tunelab.study.trial import History, Trial, TrialState, _from_iso, _iso
+from tunelab.study._report_link import ReportLink
+from tunelab.study._sqlite import Transaction as _Transaction
+from tunelab.study._sqlite import connect as _connect
+from tunelab.study._sqlite import make_folder as _make_folder
+from tunelab.study.trial import Trial, TrialState, _from_iso, _iso
+
+__all__ = ["SCHEMA_VERSION", "ReportLink", "SQLiteStorage", "StoredTrial"]
 
 SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS study (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS trials (
-    number INTEGER PRIMARY KEY,
-    state TEXT NOT NULL,
-    params TEXT NOT NULL,
-    value REAL,
-    datetime_start TEXT,
-    datetime_complete TEXT,
-    error TEXT,
-    intermediate TEXT NOT NULL DEFAULT '{}',
-    ask_seq INTEGER NOT NULL UNIQUE,
-    tell_seq INTEGER UNIQUE,
-    gradient TEXT
-);
-CREATE TABLE IF NOT EXISTS budgets (
-    number INTEGER PRIMARY KEY,
-    budget TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS reports (
-    number INTEGER NOT NULL,
-    step INTEGER NOT NULL,
-    value REAL NOT NULL,
-    PRIMARY KEY (number, step)
-);
-CREATE TABLE IF NOT EXISTS rungs (
-    number INTEGER NOT NULL,
-    rung INTEGER NOT NULL,
-    value REAL NOT NULL,
-    PRIMARY KEY (number, rung)
-);
-"""
 
 
 class StoredTrial(NamedTuple):
@@ -224,139 +192,6 @@ class SQLiteStorage:
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({self.path!r}, synchronous={self.synchronous!r})"
-
-
-class ReportLink:
-    """Where a running trial writes its reports and reads the other trials'.
-
-    Each :meth:`write` is its own short transaction in the ``reports`` table, so that the
-    pruners of trials in other processes see it at once. :meth:`history` reads the other
-    trials' states and reports: with ``ask_seq`` given (sync mode), only the trials told
-    before the trial was asked, which makes a pruner's decisions a function of the seed and
-    the trial order; with ``ask_seq=None`` (async mode), every other trial as stored now.
-    In sync mode the visible trials had all finished before this one was asked, so their
-    reports and rungs can no longer change: the history is read once and kept.
-
-    Parameters
-    ----------
-    path : str
-        The study's SQLite file, reachable from the process that runs the trial.
-    ask_seq : int or None
-        The trial's position in the study's event order, or ``None``.
-    direction : {"minimize", "maximize"}
-    synchronous : {"NORMAL", "FULL"}
-    """
-
-    def __init__(self, path: str, ask_seq: int | None, direction: str,
-                 synchronous: str = "NORMAL") -> None:
-        self.path, self.ask_seq, self.direction = path, ask_seq, direction
-        self.synchronous = synchronous
-        self._kept: History | None = None  # sync mode: the history, read once
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_kept": None}  # a worker reads its own
-
-    def _conn(self) -> sqlite3.Connection:
-        key = (os.getpid(), threading.get_ident(), self.path)  # one per thread
-        conn = _LINKS.get(key)
-        if conn is None:
-            conn = _LINKS[key] = _connect(self.path, self.synchronous)
-        return conn
-
-    def write(self, number: int, step: int, value: float) -> None:
-        """Store one report of trial ``number`` (replacing one at the same step)."""
-        conn = self._conn()
-        with _Transaction(conn):
-            conn.execute("INSERT OR REPLACE INTO reports (number, step, value) VALUES (?, ?, ?)",
-                         (number, step, value))
-
-    def write_rung(self, number: int, rung: int, value: float) -> None:
-        """Store the value trial ``number`` had when it reached rung ``rung`` of successive
-        halving (see :meth:`Trial.record_rung`)."""
-        conn = self._conn()
-        with _Transaction(conn):
-            conn.execute("INSERT OR REPLACE INTO rungs (number, rung, value) VALUES (?, ?, ?)",
-                         (number, rung, value))
-
-    def history(self, number: int) -> History:
-        """The other trials a pruner of trial ``number`` sees, with their reports."""
-        if self._kept is not None:
-            return self._kept
-        query = ("SELECT t.number, t.state, r.step, r.value FROM trials t LEFT JOIN reports r "
-                 "ON r.number = t.number WHERE t.number != ?")
-        args: tuple = (number,)
-        if self.ask_seq is not None:
-            query += " AND t.tell_seq IS NOT NULL AND t.tell_seq < ?"
-            args += (self.ask_seq,)
-        trials: dict[int, Trial] = {}
-        conn = self._conn()
-        for n, state, step, value in conn.execute(query + " ORDER BY t.number", args):
-            trial = trials.get(n)
-            if trial is None:
-                trial = trials[n] = Trial(n, {}, state=TrialState(state))
-            if step is not None:
-                trial.intermediate_values[step] = value
-        for n, rung, value in conn.execute("SELECT number, rung, value FROM rungs"):
-            if n in trials:
-                trials[n].rung_values[rung] = value
-        history = History(list(trials.values()), self.direction)
-        if self.ask_seq is not None:
-            self._kept = history
-        return history
-
-
-_LINKS: dict[tuple[int, int, str], sqlite3.Connection] = {}
-
-
-def _make_folder(path: str) -> None:
-    """Create the folder of ``path`` if missing; an error names the path and the cause."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as exc:
-        raise OSError(
-            f"cannot create the folder {folder!r} of storage {path!r}: {exc.strerror}"
-        ) from exc
-
-
-def _connect(path: str, synchronous: str) -> sqlite3.Connection:
-    """Open ``path`` with the study's schema; a file SQLite cannot use is a ``ValueError``."""
-    if os.path.isdir(path):
-        raise ValueError(
-            f"storage {path!r} is a folder; give the path of a database file in it, such as "
-            f"{os.path.join(path, 'study.db')!r}"
-        )
-    conn = None
-    try:
-        conn = sqlite3.connect(  # one writer at a time, from whichever thread
-            path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.executescript(_SCHEMA)
-        if "gradient" not in {row[1] for row in conn.execute("PRAGMA table_info(trials)")}:
-            conn.execute("ALTER TABLE trials ADD COLUMN gradient TEXT")  # a file of before
-    except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
-        raise ValueError(
-            f"storage {path!r} cannot be used as a study's SQLite database ({exc}); give the "
-            "path of a new file, or of a file written by a tunelab study"
-        ) from exc
-    return conn
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on an exception."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def __enter__(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: type | None, *exc: object) -> None:
-        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
 
 def _stored(row: tuple) -> StoredTrial:
