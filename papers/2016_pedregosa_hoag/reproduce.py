@@ -136,7 +136,7 @@ def hoag(d: dict[str, np.ndarray], schedule: str, n_iter: int, rise: float = 1.0
         prev = (t, value, eps, g)
         t = min(max(t - g / L, lo), hi)
         trace.append((time.perf_counter() - start, math.exp(prev[0])))
-    return {"trace": trace, "newton": loss.n_inner_iter, "cg": loss.n_cg_iter}
+    return {"trace": trace, "budget": n_iter, "newton": loss.n_inner_iter, "cg": loss.n_cg_iter}
 
 
 def hypergradient_search(d: dict[str, np.ndarray], inexact: bool, n_iter: int) -> dict[str, Any]:
@@ -151,8 +151,8 @@ def hypergradient_search(d: dict[str, np.ndarray], inexact: bool, n_iter: int) -
         value, grad = loss(config)
         hs.tell(config, value, gradient=grad)
         trace.append((time.perf_counter() - start, config["alpha"]))
-    return {"trace": trace, "newton": loss.n_inner_iter, "cg": loss.n_cg_iter,
-            "stopped": hs.stopped}
+    return {"trace": trace, "budget": n_iter, "newton": loss.n_inner_iter,
+            "cg": loss.n_cg_iter, "stopped": hs.stopped}
 
 
 def black_box(d: dict[str, np.ndarray], strategy: str, n_evals: int, seed: int) -> dict[str, Any]:
@@ -169,12 +169,15 @@ def black_box(d: dict[str, np.ndarray], strategy: str, n_evals: int, seed: int) 
         search.tell(config, value)
         best = min(best, (value, config["alpha"]))
         trace.append((time.perf_counter() - start, best[1]))
-    return {"trace": trace}
+    return {"trace": trace, "budget": n_evals}
 
 
-def summarize(run: dict[str, Any], d: dict[str, np.ndarray], vstar: float) -> dict[str, Any]:
+def summarize(run: dict[str, Any], d: dict[str, np.ndarray], ref: tuple[float, float]
+              ) -> dict[str, Any]:
     """Exact validation loss along the trace (off the clock); time and steps to the
-    targets; log10 alpha, excess validation loss and test loss of the final answer."""
+    targets; distance in log10 alpha from the optimum, relative excess validation loss and
+    test loss of the final answer."""
+    log_alpha_star, vstar = ref
     trace = run["trace"]
     f, cache = exact_loss(d, "va"), {}
     values = []
@@ -190,6 +193,7 @@ def summarize(run: dict[str, Any], d: dict[str, np.ndarray], vstar: float) -> di
     final = trace[-1][1]
     out["seconds"] = trace[-1][0]
     out["log10_alpha"] = math.log10(final)
+    out["dist"] = abs(math.log10(final) - log_alpha_star)
     out["excess"] = (values[-1] - vstar) / vstar
     out["test"] = exact_loss(d, "te")({"alpha": final})[0]
     return out
@@ -197,7 +201,7 @@ def summarize(run: dict[str, Any], d: dict[str, np.ndarray], vstar: float) -> di
 
 def one_seed(name: str, seed: int, quick: bool) -> dict[str, Any]:
     d = load(name, seed, quick)
-    log_alpha, vstar = reference(d)
+    ref = reference(d)
     n_evals, n_iter = (10, 20) if quick else (20, 30)
     runs: dict[str, dict[str, Any]] = {}
     with warnings.catch_warnings():
@@ -210,9 +214,9 @@ def one_seed(name: str, seed: int, quick: bool) -> dict[str, Any]:
         for inexact in (False, True):
             key = "lbfgsb_" + ("exponential" if inexact else "exact")
             runs[key] = hypergradient_search(d, inexact, n_iter)
-    rows = {k: summarize(r, d, vstar) for k, r in runs.items()}
-    return {"log10_alpha_star": log_alpha, "vstar": vstar,
-            "test_star": exact_loss(d, "te")({"alpha": 10.0**log_alpha})[0], "runs": rows}
+    rows = {k: summarize(r, d, ref) for k, r in runs.items()}
+    return {"log10_alpha_star": ref[0], "vstar": ref[1],
+            "test_star": exact_loss(d, "te")({"alpha": 10.0**ref[0]})[0], "runs": rows}
 
 
 def figures(quick: bool) -> dict[str, Any]:
@@ -238,9 +242,10 @@ def checked(result: dict[str, Any]) -> dict[str, float | None]:
             if method == "hoag_exponential_1.2":
                 continue  # an unstable oscillation: its last digits are not reproducible
             rows = [s["runs"][method] for s in seeds]
-            flat[f"{name}_{method}_steps_1pct"] = _median([r["steps_0.01"] for r in rows])
-            flat[f"{name}_{method}_log10_alpha"] = float(np.median([r["log10_alpha"]
-                                                                    for r in rows]))
+            budget = rows[0]["budget"]  # a run that never got there counts as budget + 1
+            flat[f"{name}_{method}_steps_1pct"] = float(np.median(
+                [budget + 1 if r["steps_0.01"] is None else r["steps_0.01"] for r in rows]))
+            flat[f"{name}_{method}_dist"] = float(np.median([r["dist"] for r in rows]))
         for method in ("hoag_exact", "hoag_exponential"):
             flat[f"{name}_{method}_newton"] = float(np.median(
                 [s["runs"][method]["newton"] for s in seeds]))
@@ -253,16 +258,20 @@ def print_report(result: dict[str, Any]) -> None:
               + ", ".join(f"{s['log10_alpha_star']:.3f}" for s in seeds)
               + "; v* = " + ", ".join(f"{s['vstar']:.4f}" for s in seeds)
               + "; test at alpha* = " + ", ".join(f"{s['test_star']:.4f}" for s in seeds))
-        heads = ["s to 1 %", "steps", "s to 0.1 %", "steps", "s total", "log10 a",
-                 "excess", "test", "Newton", "CG"]
-        print(f"{'method':<22}" + "".join(f"{h:>12}" for h in heads))
+        heads = ["s to 1 %", "steps", "s to 0.1 %", "steps", "s total", "|dlog10 a|",
+                 "max", "excess", "max", "test", "Newton", "CG"]
+        print(f"{'method':<22}" + "".join(f"{h:>11}" for h in heads))
         keys = [("seconds_0.01", ".3f"), ("steps_0.01", "g"), ("seconds_0.001", ".3f"),
-                ("steps_0.001", "g"), ("seconds", ".2f"), ("log10_alpha", ".3f"),
-                ("excess", ".1e"), ("test", ".4f"), ("newton", "g"), ("cg", "g")]
+                ("steps_0.001", "g"), ("seconds", ".2f"), ("dist", ".3f"), ("dist_max", ".3f"),
+                ("excess", ".1e"), ("excess_max", ".1e"), ("test", ".4f"), ("newton", "g"),
+                ("cg", "g")]
         for method in seeds[0]["runs"]:
             rows = [s["runs"][method] for s in seeds]
             cells = []
             for key, fmt in keys:
+                if key.endswith("_max"):
+                    cells.append(format(max(r[key[:-4]] for r in rows), fmt))
+                    continue
                 if key not in rows[0]:
                     cells.append("")
                     continue
@@ -270,7 +279,7 @@ def print_report(result: dict[str, Any]) -> None:
                 got = sum(r[key] is not None for r in rows)
                 cells.append(("-" if m is None else format(m, fmt))
                              + ("" if got == len(rows) else f" {got}/{len(rows)}"))
-            print(f"{method:<22}" + "".join(f"{c:>12}" for c in cells))
+            print(f"{method:<22}" + "".join(f"{c:>11}" for c in cells))
         stops = [s["runs"]["lbfgsb_exponential"]["stopped"] for s in seeds]
         print("lbfgsb_exponential stopped:", stops)
     print(f"{result['seconds']:.0f} s")
