@@ -1,7 +1,7 @@
 r"""Pedregosa (2016), "Hyperparameter optimization with approximate gradient", ICML: HOAG
 against grid search, random search and Bayesian optimization on L2 logistic regression.
 
-HOAG (the paper's Algorithm 1) tunes :math:`\lambda = \log\alpha` of an L2-penalized logistic
+HOAG (the paper's algorithm) tunes :math:`\lambda = \log\alpha` of an L2-penalized logistic
 regression by projected gradient steps on the validation log loss, with the hypergradient
 of :class:`tunelab.hypergrad.ValidationLoss` (implicit differentiation), whose inner fit and
 linear system at outer step :math:`k` are solved only to a tolerance :math:`\epsilon_k`:
@@ -9,7 +9,7 @@ linear system at outer step :math:`k` are solved only to a tolerance :math:`\eps
 .. math:: \lambda_{k+1} = P\big(\lambda_k - p_k / L_k\big), \qquad
     \|p_k - \nabla f(\lambda_k)\| = O(\epsilon_k), \qquad \textstyle\sum_k \epsilon_k < \infty,
 
-with the schedules of the paper's Figure 4 (:math:`\epsilon_k = \epsilon_0 0.9^k`,
+with the schedules the paper compares (:math:`\epsilon_k = \epsilon_0 0.9^k`,
 :math:`\epsilon_0/k^2`, :math:`\epsilon_0/k^3`) and an "exact" run (tolerance 1e-12, Cholesky).
 The step size :math:`1/L_k` follows the original code's rule (``hoag/hoag.py``):
 :math:`L_0 = |p_0|` (a first step of length 1), :math:`L \leftarrow 0.95 L` after a
