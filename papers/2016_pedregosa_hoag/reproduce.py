@@ -263,7 +263,7 @@ def print_report(result: dict[str, Any]) -> None:
               + "; test at alpha* = " + ", ".join(f"{s['test_star']:.4f}" for s in seeds))
         heads = ["s to 1 %", "steps", "s to 0.1 %", "steps", "s total", "|dlog10 a|",
                  "max", "excess", "max", "test", "Newton", "CG"]
-        print(f"{'method':<22}" + "".join(f"{h:>11}" for h in heads))
+        print(f"{'method':<24}" + "".join(f"{h:>11}" for h in heads))
         keys = [("seconds_0.01", ".3f"), ("steps_0.01", "g"), ("seconds_0.001", ".3f"),
                 ("steps_0.001", "g"), ("seconds", ".2f"), ("dist", ".3f"), ("dist_max", ".3f"),
                 ("excess", ".1e"), ("excess_max", ".1e"), ("test", ".4f"), ("newton", "g"),
@@ -282,7 +282,7 @@ def print_report(result: dict[str, Any]) -> None:
                 got = sum(r[key] is not None for r in rows)
                 cells.append(("-" if m is None else format(m, fmt))
                              + ("" if got == len(rows) else f" {got}/{len(rows)}"))
-            print(f"{method:<22}" + "".join(f"{c:>11}" for c in cells))
+            print(f"{method:<24}" + "".join(f"{c:>11}" for c in cells))
         for key in ("lbfgsb_exponential", "lbfgsb_exponential_0.01"):
             print(f"{key} stopped:", [s["runs"][key]["stopped"] for s in seeds])
     print(f"{result['seconds']:.0f} s")
