@@ -113,3 +113,54 @@ def test_conjugate_gradients_that_stop_short_say_so():
         cg = ValidationLoss(tl.LinearRegression(), *well, solver="cg")({"alpha": 1e-2})
     chol = ValidationLoss(tl.LinearRegression(), *well, solver="cholesky")({"alpha": 1e-2})
     assert np.isclose(cg[1]["alpha"], chol[1]["alpha"], rtol=1e-8)
+
+
+def test_a_warm_start_at_another_alpha_takes_a_newton_step():
+    """Under a loose tolerance the previous solution may already pass it; the fit still takes
+    a Newton step, so the value moves with alpha (toward its exact value), not stale."""
+    Xt, yt, Xv, yv = _binary(seed=4)
+    loose = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv, tol_schedule=(1e-12, 1.0))
+    exact = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv, tol=1e-12)
+    loose({"alpha": 1e-2})  # solved exactly; from here on a tolerance the start meets
+    loose.tol_schedule = (0.5, 1.0)
+    before = loose.n_inner_iter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v, _ = loose({"alpha": 1.1e-2})
+        v_same, _ = loose({"alpha": 1.1e-2})  # the same alpha again: no step needed
+    assert loose.n_inner_iter - before == 1
+    assert v_same == v
+    v_exact, _ = exact({"alpha": 1.1e-2})
+    v_stale, _ = exact({"alpha": 1e-2})
+    assert abs(v - v_exact) < 0.1 * abs(v_stale - v_exact)
+
+
+def test_lbfgsb_with_pedregosa_schedule_leaves_its_start_and_converges():
+    """HypergradientSearch (L-BFGS-B) on HOAG's inexact hypergradients, eps_k = 0.01 0.9^k: it
+    reaches the exact run's optimum (it stalled at its start when a warm start that met the
+    loose tolerance took no step, the value then not moving with alpha)."""
+    rng = np.random.default_rng(0)
+    n, p = 300, 60
+    X = rng.normal(size=(n, p))
+    w = np.where(np.arange(p) < 8, rng.normal(size=p), 0.0)
+    y = (X @ w + 1.5 * rng.normal(size=n) > 0).astype(int)
+    Xt, yt, Xv, yv = X[:150], y[:150], X[150:], y[150:]
+    space = tl.Space({"alpha": tl.Real(1e-6, 10.0, log=True)})
+    ends = {}
+    for name, schedule in (("exact", None), ("inexact", (0.01, 0.9))):
+        loss = ValidationLoss(tl.LogisticRegression(), Xt, yt, Xv, yv, tol=1e-12,
+                              tol_schedule=schedule)
+        hs = tl.search.HypergradientSearch(space, optimizer="lbfgsb", learning_rate=1.0,
+                                           gtol=1e-6, xtol=1e-6)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(40):
+                if hs.stopped is not None:
+                    break
+                config = hs.ask()
+                value, grad = loss(config)
+                hs.tell(config, value, gradient=grad)
+        ends[name] = np.log10(config["alpha"])  # the last point asked
+    start = np.log10(np.sqrt(1e-6 * 10.0))  # the box's centre on the log axis
+    assert abs(ends["exact"] - start) > 0.3  # the optimum is away from the start
+    assert abs(ends["inexact"] - ends["exact"]) < 0.02

@@ -35,7 +35,7 @@ class Ridge:
         self.n = len(y)
         self.gram = self.Xc.T @ self.Xc / self.n
 
-    def fit(self, lam, theta0=None, max_iter=None, tol=None):
+    def fit(self, lam, theta0=None, max_iter=None, tol=None, min_iter=0):
         """Closed form; returns ``(theta, gradient norm, iterations)``."""
         w = np.linalg.solve(self.gram + np.diag(lam), self.Xc.T @ self.yc / self.n)
         return w, 0.0, 0
@@ -129,15 +129,16 @@ class Logistic:
             out[self.p :: self.p + 1] += V[:, self.p].mean()
         return out
 
-    def fit(self, lam, theta0=None, max_iter=100, tol=1e-10):
-        """Newton's method with backtracking; returns ``(theta, max |gradient|, iterations)``."""
+    def fit(self, lam, theta0=None, max_iter=100, tol=1e-10, min_iter=0):
+        """Newton's method with backtracking, at least ``min_iter`` steps; returns ``(theta,
+        max |gradient|, iterations)``."""
         d = self.X1.shape[1] * self.rows
         theta = np.zeros(d) if theta0 is None else theta0.copy()
         f = self.objective(theta, lam)
         n_iter = 0
         for n_iter in range(max_iter + 1):  # noqa: B007 (the count is returned)
             g = self.gradient(theta, lam)
-            if np.max(np.abs(g)) <= tol or n_iter == max_iter:
+            if (np.max(np.abs(g)) <= tol and n_iter >= min_iter) or n_iter == max_iter:
                 break
             step = np.linalg.solve(self.hessian(theta, lam), g)
             t, f_new = 1.0, self.objective(theta - step, lam)

@@ -166,7 +166,7 @@ class ValidationLoss:
             raise ValueError(f"X_val has {Xv.shape[1]} features, X_train {X.shape[1]}")
         fit_intercept = bool(estimator.get_params().get("fit_intercept", True))
         self.n_features = X.shape[1]
-        self._theta = None
+        self._theta = self._lam = None
         self._beta = float(estimator.get_params().get("beta", 1.0))
         if kind == "LogisticRegression":
             self.classes_ = np.unique(y)
@@ -222,13 +222,18 @@ class ValidationLoss:
         self.n_calls += 1
         self.last_tol = tol
         start = self._theta if self.warm_start else None
-        theta, gap, n_iter = self.problem.fit(lam, start, self.max_iter, tol)
+        # A warm start at another lambda takes at least one Newton step: one step from
+        # theta(lambda_prev) is theta(lambda) up to O(|lambda - lambda_prev|^2), so the value
+        # and hypergradient move with lambda even when the start already meets a loose tol.
+        moved = start is not None and not np.array_equal(lam, self._lam)
+        theta, gap, n_iter = self.problem.fit(lam, start, self.max_iter, tol,
+                                              min_iter=1 if moved else 0)
         self.n_inner_iter += n_iter
         if gap > tol:
             warnings.warn(f"the inner fit did not converge: max |gradient| = {gap:.3g} > tol="
                           f"{tol:g}; the hypergradient is inexact. Raise max_iter.",
                           ConvergenceWarning, stacklevel=2)
-        self._theta = theta
+        self._theta, self._lam = theta, lam.copy()
         value, gv = self.problem.validation(theta, *self._val)
         v = self._solve(theta, lam, gv, None if self.tol_schedule is None else tol)
         g_lam = -(self.problem.mixed(theta).T @ v)
