@@ -86,7 +86,9 @@ class ValidationLoss:
         gradient is at most :math:`\epsilon_k = \epsilon_0\,\mathrm{rate}^k` and solves the
         linear system by conjugate gradients to a residual norm of at most
         :math:`\epsilon_k` (Pedregosa's setting is ``(0.01, 0.9)``). ``None``: exact, to
-        ``tol``. See Notes for the error this leaves in the hypergradient.
+        ``tol``. See Notes for the error this leaves in the hypergradient. A warm-started fit
+        at a new alpha takes at least one Newton step even when its start meets
+        :math:`\epsilon_k`, so that the value moves with alpha.
 
     Attributes
     ----------
