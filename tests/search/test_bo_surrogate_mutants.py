@@ -170,3 +170,21 @@ def test_slice_samples_avoid_hyperparameters_where_the_likelihood_fails(monkeypa
     thetas = np.array([g.kernel_.theta[0] for g in gps])
     assert np.all(thetas <= threshold)
     assert len(np.unique(thetas)) > 1  # the chain moves below the threshold
+
+
+def test_posterior_grad_is_zero_where_the_std_vanishes():
+    """A noiseless GP (noise 1e-300) interpolates: the posterior variance at training points
+    rounds to zero or below and is clipped to 0; there the gradient of the std is the
+    documented 0 (not 0/0), elsewhere it matches central differences."""
+    X = np.array([[0.1], [0.4], [0.7], [0.95]])
+    gp = GaussianProcess(Matern(lengthscale=0.1), noise=1e-300).fit(X, [0.3, -0.2, 0.5, 0.1])
+    assert gp.jitter_ == 0.0
+    _, std, _, dstd = S.posterior_grad(gp, X)
+    zero = std == 0.0
+    assert zero.sum() >= 2
+    np.testing.assert_array_equal(dstd[zero], 0.0)
+    Xq = np.array([[0.25], [0.55], [0.8]])
+    _, sq, _, dq = S.posterior_grad(gp, Xq)
+    h = 1e-6
+    fd = (gp.predict(Xq + h, return_std=True)[1] - gp.predict(Xq - h, return_std=True)[1]) / (2 * h)
+    np.testing.assert_allclose(dq[:, 0], fd, rtol=1e-5, atol=1e-7)
