@@ -90,3 +90,29 @@ def test_the_random_streams_have_distinct_spawn_keys():
     tags = [_bo_encoding._SOBOL, _bo_encoding._LHS, _bo_encoding._RANDOM, bayes._FIT,
             bayes._PROBE, _explain_bayes._DRAW]
     assert len(set(tags)) == len(tags)
+
+
+def test_a_replayed_history_fits_its_last_checkpoint_first(space, monkeypatch):
+    """Replay fits nothing; the next ask on 17 observations fits the checkpoint of 16 afresh
+    and starts the fit of 17 from it, as the original run did (the Notes' reproducibility)."""
+    bo = BayesianOptimization(space, n_initial=2, hyperparameters="fixed", seed=3, **FAST)
+    for _ in range(17):
+        config = bo.ask()
+        bo.tell(config, value(config))
+    history = list(bo.history)
+    expected = bo.ask()
+    fresh, warm = [], []
+    real_fit = _bo_surrogate.fit_gps
+
+    def recording(X, y, options, rng, start=None):
+        (fresh if start is None else warm).append(len(X))
+        return real_fit(X, y, options, rng, start)
+
+    monkeypatch.setattr(_bo_surrogate, "fit_gps", recording)
+    rebuilt = BayesianOptimization(space, n_initial=2, hyperparameters="fixed", seed=3, **FAST)
+    for config, v in history:
+        rebuilt.replay_ask(config)
+        rebuilt.tell(config, v)
+    assert (fresh, warm) == ([], [])
+    assert rebuilt.ask() == expected
+    assert fresh == [16] and warm == [17]
