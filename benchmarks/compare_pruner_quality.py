@@ -37,10 +37,10 @@ import warnings
 
 import numpy as np
 import optuna
-from pruned_trials import curves
 from scipy.stats import wilcoxon
 
 import tunelab as tl
+from pruned_trials import curves
 from tunelab.bench import problems, tasks
 from tunelab.bench._peer_adapters import _seed32, _suggest
 

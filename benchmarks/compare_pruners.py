@@ -15,7 +15,9 @@ already stored. Pruners of the same name and settings side by side:
 Rounds interleave the libraries, so a slow spell of a shared machine hits both alike; each
 row reports the median over rounds. Target: tunelab at most 1/10 of Optuna per call.
 
-Run: ``python benchmarks/compare_pruners.py [--trials 50] [--steps 81] [--rounds 3]``.
+Run: ``python benchmarks/compare_pruners.py [--trials 50] [--steps 81] [--rounds 3]
+[--mode sync|async]`` (``async``: tunelab's trials run in a worker thread, ``mode="async"``,
+so each ``should_prune`` reads what the other trials stored since its last call).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -87,12 +90,21 @@ def make_objective(trials: int, steps: int, times: list[float], number, optuna: 
     return run
 
 
+MODE = {"mode": "sync"}  # --mode: tunelab's sync (in this process) or async (a worker thread)
+
+
 def run_tunelab(name: str, trials: int, steps: int, folder: str, seed: int) -> float:
     times: list[float] = []
     path = os.path.join(folder, f"tunelab-{seed}-{len(os.listdir(folder))}.db")
     objective = make_objective(trials, steps, times, lambda t: t.number, False)
-    tl.minimize(objective, SPACE, "random", n_trials=trials + 1, seed=seed, storage=path,
-                pruner=ours(name), progress=False, catch=())
+    if MODE["mode"] == "async":  # every should_prune reads what other trials stored since
+        with ThreadPoolExecutor(1) as pool:
+            tl.minimize(objective, SPACE, "random", n_trials=trials + 1, seed=seed,
+                        storage=path, pruner=ours(name), progress=False, catch=(),
+                        executor=pool, mode="async")
+    else:
+        tl.minimize(objective, SPACE, "random", n_trials=trials + 1, seed=seed, storage=path,
+                    pruner=ours(name), progress=False, catch=())
     return statistics.median(times)
 
 
@@ -152,7 +164,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--steps", type=int, default=81)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mode", choices=["sync", "async"], default="sync",
+                        help="tunelab's study mode (async: trials run in a worker thread)")
     args = parser.parse_args()
+    MODE["mode"] = args.mode
+    print(f"tunelab mode: {args.mode}")
     report(measure(args.trials, args.steps, args.rounds), args.trials, args.steps, args.rounds)
 
 
