@@ -302,3 +302,63 @@ def test_animate_bayes_from_the_design_to_the_model(tmp_path):
     with Image.open(path) as im:
         assert im.n_frames == 5
         assert im.size == (550, 240)  # widest (the model: 11 in) and tallest (design: 4.8 in)
+
+
+def _hypergradient_run(n=12):
+    """Gradient descent on an explicit quadratic in (ln x, y), its gradient by hand."""
+    hs = tl.search.HypergradientSearch(S2, optimizer="gd", learning_rate=0.2)
+    for _ in range(n):
+        c = hs.ask()
+        a = math.log(c["x"]) + 3.0  # the optimum at x = e^-3, y = 0.5
+        value = a**2 + 2 * (c["y"] - 0.5) ** 2
+        hs.tell(c, value, gradient={"x": 2 * a / c["x"], "y": 4 * (c["y"] - 0.5)})
+    return hs
+
+
+def test_hypergradient_snapshot_is_in_the_space_units():
+    hs = _hypergradient_run()
+    snap = hs.explain()
+    assert snap["kind"] == "hypergradient" and [a["name"] for a in snap["axes"]] == ["x", "y"]
+    assert snap["axes"][0]["log"] and not snap["axes"][1]["log"]
+    np.testing.assert_array_equal(snap["points"][:, 0], [c["x"] for c in snap["path"]])
+    np.testing.assert_array_equal(snap["points"][:, 1], [c["y"] for c in snap["path"]])
+    # gradients in the space's coordinates: x df/dx on the log axis
+    for c, g in zip(snap["path"], snap["gradients"], strict=True):
+        a = math.log(c["x"]) + 3.0
+        assert g == pytest.approx([2 * a, 4 * (c["y"] - 0.5)], rel=1e-12)
+
+
+def test_hypergradient_picture_draws_the_path_arrows_and_next():
+    hs = _hypergradient_run()
+    snap = hs.explain()
+    ax = tl.plot.explain(snap).axes[0]
+    it = _line(ax, "iterates (12)").get_xydata()
+    np.testing.assert_allclose(it, snap["points"], rtol=1e-12)
+    np.testing.assert_allclose(_line(ax, "start").get_xydata()[0], snap["points"][0])
+    nxt = _line(ax, "next ask").get_xydata()[0]
+    assert nxt == pytest.approx([snap["next"]["x"], snap["next"]["y"]])
+    arrows = [t for t in ax.texts if t.get_gid() == "descent"]
+    assert len(arrows) == 12
+    for arrow, p, g in zip(arrows, snap["points"], snap["gradients"], strict=True):
+        tip, tail = np.array(arrow.xy, dtype=float), np.array(arrow.xyann, dtype=float)
+        np.testing.assert_allclose(tail, p)
+        step = [math.log(tip[0] / tail[0]), tip[1] - tail[1]]  # in the space's coordinates
+        if np.linalg.norm(g) > 0:  # along -g, relative to each axis span
+            d = -np.array(g) / np.array([math.log(1e3), 2.0])
+            got = np.array(step) / np.array([math.log(1e3), 2.0])
+            assert got @ d == pytest.approx(np.linalg.norm(got) * np.linalg.norm(d), rel=1e-9)
+    assert ax.get_xscale() == "log"
+
+
+def test_hypergradient_picture_of_one_parameter_and_a_stop():
+    space = Space({"x": Real(-2.0, 2.0)})
+    hs = tl.search.HypergradientSearch(space, optimizer="lbfgsb", learning_rate=0.5)
+    while hs.stopped is None:
+        c = hs.ask()
+        hs.tell(c, (c["x"] - 0.7) ** 2, gradient={"x": 2 * (c["x"] - 0.7)})
+    snap = hs.explain()
+    ax = tl.plot.explain(snap).axes[0]
+    it = _line(ax, f"iterates ({len(snap['values'])})").get_xydata()
+    np.testing.assert_allclose(it, np.column_stack([snap["points"][:, 0], snap["values"]]))
+    assert snap["next"] is None and not [ln for ln in ax.lines if ln.get_label() == "next ask"]
+    assert any(t.get_gid() == "stopped" and snap["stopped"] in t.get_text() for t in ax.texts)

@@ -11,6 +11,8 @@ run share their axes (:func:`tunelab.plot.animate`).
   to its first parent), the survivors.
 - ``hyperband``, ``successive_halving`` (:mod:`tunelab.plot._explain_budgeted`): the
   brackets of the latest round, values against budgets, promotions joined.
+- ``hypergradient``: the path of the iterates, each with the direction of steepest descent
+  :math:`-g` (in the space's coordinates: :math:`\\ln x` on a log axis), and the next ask.
 - ``cmaes``: the generation's samples (the :math:`\\mu` best in colour), the mean and the 1-
   and 2-sigma ellipses of the sampling distribution of two parameters, from the eigenvalues
   :math:`\\lambda_{1,2}` and eigenvectors :math:`v_{1,2}` of the marginal covariance
@@ -52,7 +54,8 @@ def explain(step: Mapping[str, Any], params: Sequence[str | int] | None = None, 
     ----------
     step : dict
         A snapshot: ``BayesianOptimization``, ``RandomSearch``, ``GridSearch``,
-        ``GeneticSearch``, ``CMAES``, ``SuccessiveHalving`` or ``Hyperband`` ``.explain()``.
+        ``GeneticSearch``, ``CMAES``, ``SuccessiveHalving``, ``Hyperband`` or
+        ``HypergradientSearch`` ``.explain()``.
     params : sequence of two str or int, optional
         The two parameters (names or positions) of a scatter picture; default the first two.
         Not used by pictures of the whole space (Bayesian optimization's grid and slices).
@@ -105,9 +108,12 @@ def _draw_on(ax: Any, step: Mapping[str, Any], params: Sequence[str | int] | Non
     elif kind in _BUDGETED:
         draw_bracket(ax, step, None)
         return
+    elif kind == "hypergradient":
+        _hypergradient(ax, step, pair(step, params))
     else:
         raise ValueError(f"step['kind'] must be one of bayes, {', '.join(_POINT_KINDS)}, "
-                         f"genetic, cmaes, {', '.join(_BUDGETED)}; got {kind!r}")
+                         f"genetic, cmaes, {', '.join(_BUDGETED)}, hypergradient; got "
+                         f"{kind!r}")
     ax.legend(fontsize=7, loc="best")
 
 
@@ -204,3 +210,48 @@ def _cmaes(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
     frame(ax, step, dims, f"CMA-ES generation {step['generation']}: {sigma} = "
                           f"{step['sigma']:.3g}, {lam} = {step['lambda']}, restarts "
                           f"{step['restarts']['count']}")
+
+
+def _hypergradient(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> None:
+    P, values = np.asarray(step["points"], dtype=float), np.asarray(step["values"], dtype=float)
+    info = step["axes"]
+    if len(P):
+        ends = (P[:, dims[0]], P[:, dims[1]]) if len(dims) == 2 else (P[:, dims[0]], values)
+        ax.plot(*ends, "-", color="0.5", linewidth=1.0, zorder=1)  # the path, in order
+        scatter(ax, step, dims, P, values, marker="o", color="C0", markersize=5,
+                label=f"iterates ({len(P)})")
+        scatter(ax, step, dims, P[:1], values[:1], marker="s", color="k", markersize=7,
+                label="start")
+        if len(dims) == 2:
+            G = np.asarray(step["gradients"], dtype=float)[:, list(dims)]
+            _descent_arrows(ax, [info[d] for d in dims], P[:, list(dims)], G)
+            ax.plot([], [], color="C1", linewidth=0.8,
+                    label="\N{MINUS SIGN}gradient (steepest descent)")
+    if step["next"] is not None:
+        nxt = np.array([[float(step["next"][a["name"]]) for a in info]])
+        if len(dims) == 2:
+            scatter(ax, step, dims, nxt, marker="*", color="C3", markersize=12,
+                    label="next ask")
+        else:
+            ax.axvline(nxt[0, dims[0]], color="C3", linestyle=":", label="next ask")
+    last = f", last value {values[-1]:.4g}" if len(values) else ""
+    frame(ax, step, dims, f"Hypergradient search ({step['optimizer']}): {len(values)} "
+                          f"iterates{last}")
+    if step["stopped"]:
+        ax.text(0.02, 0.02, f"stopped: {step['stopped']}", transform=ax.transAxes,
+                fontsize=7, color="0.3", gid="stopped")
+
+
+def _descent_arrows(ax: Any, info: list, P: np.ndarray, G: np.ndarray) -> None:
+    """Arrows of :math:`-g` at each iterate, in the space's coordinates (:math:`\\ln x` on a
+    log axis), the longest a tenth of the axis span."""
+    coord = [np.log if a["log"] else (lambda x: x) for a in info]
+    back = [np.exp if a["log"] else (lambda x: x) for a in info]
+    span = np.array([coord[k](a["high"]) - coord[k](a["low"]) for k, a in enumerate(info)])
+    D = -G / span  # in fractions of each axis
+    scale = 0.1 / max(float(np.max(np.linalg.norm(D, axis=1))), 1e-300)
+    for p, d in zip(P, D * scale * span, strict=True):
+        start = [coord[k](p[k]) for k in range(2)]
+        end = [back[k](start[k] + d[k]) for k in range(2)]
+        ax.annotate("", xy=end, xytext=p, arrowprops={"arrowstyle": "->", "color": "C1",
+                                                      "linewidth": 0.8}, gid="descent")

@@ -58,6 +58,7 @@ import numpy as np
 from tunelab._validation import check_choice, check_scalar
 from tunelab.exceptions import SearchExhausted
 from tunelab.search._base import Strategy
+from tunelab.search._explain_common import axes, configs_to_axis
 from tunelab.space import Space
 
 OPTIMIZERS = ("adam", "gd", "lbfgsb")
@@ -328,16 +329,21 @@ class HypergradientSearch(Strategy):
         Returns
         -------
         dict
-            ``optimizer``, ``learning_rate``; ``path``: the accepted iterates (configurations);
+            ``kind="hypergradient"``, ``axes`` (one dict per dimension, as in every snapshot:
+            name, kind, ``log``, range), ``optimizer``, ``learning_rate``; ``path``: the
+            accepted iterates (configurations), ``points`` their axis coordinates ``(n, d)``;
             ``values``: their values; ``gradients``: their gradients in the space's
             coordinates (:math:`x\\,\\partial f/\\partial x` on log dimensions), one list per
             iterate in the space's order; ``next``: the configuration ``ask`` returns next,
             or ``None`` once ``stopped`` (also given); ``n_failed``.
         """
+        path = [dict(c) for c, _, _ in self._path]
         return {
+            "kind": "hypergradient", "axes": axes(self.space),
+            "points": configs_to_axis(self.space, path).reshape(len(path), len(self.space)),
             "optimizer": self.optimizer,
             "learning_rate": self.learning_rate,
-            "path": [dict(c) for c, _, _ in self._path],
+            "path": path,
             "values": [v for _, v, _ in self._path],
             "gradients": [g.tolist() for _, _, g in self._path],
             "next": None if self.stopped else self._config(self._t),
