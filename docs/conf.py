@@ -1,8 +1,12 @@
 """Sphinx configuration: the API reference from the numpydoc docstrings, the tutorials gallery."""
 
 import os
+import sys
 
 import tunelab
+
+sys.path.insert(0, os.path.dirname(__file__))  # _scraper.py
+from _scraper import FigureScraper  # noqa: E402
 
 project = "tunelab"
 author = "the tunelab developers"
@@ -26,6 +30,7 @@ numpydoc_validation_checks: set[str] = set()
 
 # The tutorials run at build time; TUNELAB_QUICK=1 (CI) gives each its quick settings.
 sphinx_gallery_conf = {
+    "image_scrapers": ("matplotlib", FigureScraper()),
     "examples_dirs": "../tutorials",
     "gallery_dirs": "tutorials",
     "filename_pattern": r"/tutorial_",
