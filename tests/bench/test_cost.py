@@ -211,3 +211,15 @@ def test_cli_passes_max_cost_and_checks_it(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["bench", "run", "--max-cost", "0", "--out", str(out)])
     assert "--max-cost" in capsys.readouterr().err
+
+
+def test_an_mlp_task_built_by_name_continues_a_promoted_configuration():
+    pytest.importorskip("sklearn")
+    from tunelab.bench import runner
+
+    task = runner._build_problem("mlp_wine")
+    assert task.continuation >= 81  # Hyperband(1, 81, 3)'s largest rung fits in its cache
+    strategy = tl.search.Hyperband(task.space, 1, 9, 3, seed=0)
+    rows, _ = drive(task, strategy, 13)  # the first bracket: 9 at 1 epoch, 3 at 3, 1 at 9
+    assert [r["budget"] for r in rows] == [1.0] * 9 + [3.0] * 3 + [9.0]
+    assert [r["cost"] for r in rows] == [1.0] * 9 + [2.0] * 3 + [6.0]  # only the extra epochs

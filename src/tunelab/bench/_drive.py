@@ -9,8 +9,9 @@ evaluations:
   :class:`~tunelab.search.Hyperband`) asks for, and at ``high`` for any other strategy. Its
   cost is the epochs actually trained: the increase of the task's ``epochs_trained`` (summed
   over its ``cv`` folds) divided by the folds, so a promoted configuration that continues
-  from its lower budget (``Task(continuation=...)``) costs only the extra epochs; a problem
-  without ``epochs_trained`` costs its budget;
+  from its lower budget (``Task(continuation=...)``, which the runner sets for the MLP tasks
+  it builds by name) costs only the extra epochs; a problem without ``epochs_trained`` costs
+  its budget;
 - any other problem has no budget (``None``) and costs 1 per evaluation, so its cumulative
   cost is the number of evaluations.
 

@@ -60,6 +60,10 @@ from tunelab.space import Space
 
 __all__ = ["drive", "execute_cell", "run", "strategy_seed"]
 
+#: Networks an MLP task built by name keeps for continuing training: more than the largest
+#: rung of ``Hyperband(1, 81, 3)`` (81 configurations), so no promotion trains afresh.
+CONTINUATION = 128
+
 
 def strategy_seed(seed: int, problem: str, strategy: str) -> int:
     """The seed of the strategy of cell ``(seed, problem, strategy)``: a 63-bit integer.
@@ -352,7 +356,12 @@ def _build_problem(spec: Any) -> Any:
         return copy.deepcopy(spec)
     from tunelab.bench import problems, tasks
 
-    return problems.get(spec) if spec in problems.names() else tasks.get(spec)
+    if spec in problems.names():
+        return problems.get(spec)
+    # An MLP task keeps its networks, so that a promoted configuration continues training
+    # and costs only its extra epochs (the values are those of a fresh fit).
+    return tasks.get(spec, continuation=CONTINUATION) if spec.startswith("mlp_") else tasks.get(
+        spec)
 
 
 def _build_strategy(spec: tuple[str, Any], problem: Any, seed: int) -> Any:
