@@ -326,7 +326,7 @@ def test_mean0_and_population_size():
         ({"mean0": [0.5]}, ValueError, "mean0"),
         ({"mean0": [0.5, 1.5]}, ValueError, "mean0"),
         ({"mean0": {"x": 20.0, "k": 1}}, ValueError, "x"),
-        ({"restarts": "bipop"}, ValueError, "restarts"),
+        ({"restarts": "pop"}, ValueError, "restarts"),
         ({"max_restarts": -1}, ValueError, "max_restarts"),
     ],
 )

@@ -41,7 +41,6 @@ from tunelab.search._explain_common import axes, configs_to_axis
 from tunelab.search._ga_operators import fitness_order
 
 __all__ = ["axis_scale", "ellipse", "explain_cmaes", "unit_to_axis_continuous"]
-_RESTART = 4  # CMAES's tag of the restart streams
 _N_BOUNDARY = 101  # points of an ellipse's boundary (closed: the last is the first)
 
 
@@ -154,12 +153,8 @@ def _samples(es: Any, gen: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _restarts(es: Any) -> dict[str, Any]:
-    """Each run's population size and starting mean (pure functions of the seed)."""
-    n = len(es.space)
-    lam0 = es.population_size or 4 + int(3 * math.log(n))
-    runs = []
-    for r in range(es.n_restarts_ + 1):
-        m0 = es._initial_mean(es.mean0) if r == 0 else es._streams(_RESTART, r, 0).random(n)
-        runs.append({"run": r, "lambda": lam0 * 2**r, "mean0": np.array(m0, dtype=float)})
+    """Each run's regime, population size, initial step size, starting mean and evaluations
+    (:mod:`tunelab.search._cma_restarts`)."""
+    runs = [{**r, "mean0": r["mean0"].copy()} for r in es._runs]
     return {"rule": es.restarts, "count": es.n_restarts_, "max": es.max_restarts,
             "runs": runs}

@@ -35,6 +35,7 @@ import numpy as np
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
 from tunelab.search._cma_equations import cma_parameters, cma_update, nearest_image, reflect
+from tunelab.search._cma_restarts import RULES, next_run
 from tunelab.search._decoder import Decoder
 from tunelab.search._explain_cmaes import explain_cmaes
 from tunelab.search._ga_operators import fitness_order
@@ -60,9 +61,11 @@ class CMAES(Strategy):
     mean0 : dict, array-like or None, default=None
         Initial mean: a configuration, a point of the unit cube of shape ``(d,)``, or
         ``None`` for the cube's centre.
-    restarts : {"none", "ipop"}, default="none"
-        ``"ipop"``: restart with a doubled population and a uniformly random mean when a
-        termination criterion fires (Auger & Hansen 2005).
+    restarts : {"none", "ipop", "bipop"}, default="none"
+        When a termination criterion fires, restart from a uniformly random mean: ``"ipop"``
+        with a doubled population (Auger & Hansen 2005), ``"bipop"`` alternating that with
+        short runs of small populations and steps (Hansen 2009; the rules:
+        :mod:`tunelab.search._cma_restarts`).
     max_restarts : int, default=9
         Most restarts, ``>= 0``.
     seed : int or None, default=None
@@ -154,7 +157,7 @@ class CMAES(Strategy):
             check_scalar(population_size, "population_size", kind=int, low=2)
         self.population_size = population_size
         self.mean0 = mean0
-        self.restarts = check_choice(restarts, "restarts", ("none", "ipop"))
+        self.restarts = check_choice(restarts, "restarts", RULES)
         self.max_restarts = check_scalar(max_restarts, "max_restarts", kind=int, low=0)
         n = len(space)
         self._discrete = np.array([isinstance(d, (Integer, Categorical)) for d in space.values()])
@@ -165,8 +168,9 @@ class CMAES(Strategy):
         self._streams = Streams(self.seed)
         self._stale: dict[tuple, deque] = {}  # config key -> samples asked, not told, in time
         self._pool: list[tuple[np.ndarray, float]] = []  # configurations to inject
-        lam = population_size or 4 + int(3 * math.log(n))
-        self._start(self._initial_mean(mean0), lam)
+        self._runs: list[dict[str, Any]] = []  # every run: regime, lambda, sigma0, evals
+        self._lam0 = population_size or 4 + int(3 * math.log(n))
+        self._start(self._initial_mean(mean0), self._lam0, self.sigma0, "large")
 
     def _initial_mean(self, mean0: Any) -> np.ndarray:
         if mean0 is None:
@@ -181,10 +185,13 @@ class CMAES(Strategy):
         return mean0
 
     # --- state ----------------------------------------------------------------------------
-    def _start(self, m: np.ndarray, lam: int) -> None:
-        """A fresh run from mean ``m`` with ``lam`` samples per generation."""
+    def _start(self, m: np.ndarray, lam: int, sigma: float, regime: str) -> None:
+        """A fresh run from mean ``m`` with ``lam`` samples per generation and step ``sigma``."""
         n = len(m)
-        self._s = {**cma_parameters(n, lam), "m": m.astype(float), "sigma": self.sigma0,
+        self._runs.append({"run": len(self._runs), "regime": regime, "lambda": lam,
+                           "sigma0": sigma, "mean0": m.astype(float), "evals": 0})
+        self._s = {**cma_parameters(n, lam), "m": m.astype(float), "sigma": sigma,
+                   "sigma0": sigma,
                    "C": np.eye(n), "ps": np.zeros(n), "pc": np.zeros(n), "B": np.eye(n),
                    "D": np.ones(n), "g": 0, "evals": 0, "eigen_evals": 0}
         self.lambda_ = lam
@@ -259,10 +266,13 @@ class CMAES(Strategy):
         self._best_history.append(float(finite[0]) if finite.size else np.inf)
         self._median_history.append(_sorted_median(finite) if finite.size else np.inf)
         self.generation_ += 1
-        if self.restarts == "ipop" and self.n_restarts_ < self.max_restarts and self._stop(f):
+        self._runs[-1]["evals"] = s["evals"]
+        if self.restarts != "none" and self.n_restarts_ < self.max_restarts and self._stop(f):
             self.n_restarts_ += 1
             rng = self._streams(_RESTART, self.n_restarts_, 0)
-            self._start(rng.random(len(s["m"])), 2 * lam)
+            mean = rng.random(len(s["m"]))
+            regime, lam, sigma = next_run(self.restarts, self._runs, self._lam0, self.sigma0, rng)
+            self._start(mean, lam, sigma, regime)
             return
         self._new_generation()
 
@@ -292,8 +302,8 @@ class CMAES(Strategy):
         recent = recent[np.isfinite(recent)]
         if s["g"] >= window and recent.size and np.ptp(recent) < 1e-12:  # TolFun
             return True
-        if np.all(std < 1e-12 * self.sigma0) and np.all(sigma * np.abs(s["pc"]) < 1e-12 *
-                                                         self.sigma0):  # TolX
+        if np.all(std < 1e-12 * s["sigma0"]) and np.all(sigma * np.abs(s["pc"]) < 1e-12 *
+                                                         s["sigma0"]):  # TolX
             return True
         if (s["D"].max() / s["D"].min()) ** 2 > 1e14:  # ConditionCov
             return True
@@ -335,7 +345,7 @@ class CMAES(Strategy):
             ``configs``, ``points``, ``steps``, ``values``, ``told``, ``rank``, ``weight``)
             and ``pool`` (to inject); ``due`` (the next ask updates); ``history`` (best,
             median per generation of this run); ``restarts`` (``rule``, ``count``, ``max``,
-            ``runs``: ``lambda``, ``mean0``).
+            ``runs``: ``run``, ``regime``, ``lambda``, ``sigma0``, ``mean0``, ``evals``).
         """
         return explain_cmaes(self)
 
