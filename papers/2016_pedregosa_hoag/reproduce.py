@@ -24,7 +24,7 @@ on the same hypergradients, exact and inexact. Every timed run is single-threade
 limited to one thread); the validation and test losses along the way are recomputed exactly
 outside the clock.
 
-Run ``python papers/2016_pedregosa_hoag/reproduce.py`` (two data sets, 5 seeds; 4-6
+Run ``python papers/2016_pedregosa_hoag/reproduce.py`` (two data sets, 5 seeds; 3-7
 minutes on 2 cores) or ``--quick`` (smaller, 2 seeds), and ``--json PATH`` to write the
 checked figures.
 """
