@@ -22,10 +22,11 @@ def _expected(cv, X, y):
                                                                     random_state=1)])
 def test_fold_rows_are_the_splitters_folds(cv):
     ax = tl.plot.cv_splits(cv, X, y).axes[0]
-    folds = np.asarray(ax.images[0].get_array())
+    assert len(ax.images) == cv.n_splits + 1
+    folds = np.vstack([np.asarray(im.get_array()) for im in ax.images[:-1]])
     np.testing.assert_array_equal(folds, _expected(cv, X, y))
     assert (folds == 2).sum(axis=0).tolist() == [1] * len(y)  # each sample tested once
-    np.testing.assert_array_equal(np.asarray(ax.images[1].get_array()), y.reshape(1, -1))
+    np.testing.assert_array_equal(np.asarray(ax.images[-1].get_array()), y.reshape(1, -1))
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == [f"fold {i + 1}" for i in range(cv.n_splits)] + ["class"]
     assert ax.get_xlabel() == "sample index"
@@ -50,14 +51,14 @@ def test_any_splitter_unused_samples_and_string_labels():
             yield np.arange(20), np.arange(20, 25)
 
     ax = tl.plot.cv_splits(Forward(), X).axes[0]
-    folds = np.asarray(ax.images[0].get_array())
-    assert len(ax.images) == 1 and folds.shape == (2, len(X))
+    folds = np.vstack([np.asarray(im.get_array()) for im in ax.images])
+    assert len(ax.images) == 2 and folds.shape == (2, len(X))
     assert (folds[0] == 0).sum() == len(X) - 15 and (folds[1] == 2).sum() == 5
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "test", "not used"]
     assert ax.get_title() == "Forward"
     labels = np.array(["b", "a"] * 25)
     ax = tl.plot.cv_splits(StratifiedKFold(5), X, labels).axes[0]
-    np.testing.assert_array_equal(np.asarray(ax.images[1].get_array())[0], labels == "b")
+    np.testing.assert_array_equal(np.asarray(ax.images[-1].get_array())[0], labels == "b")
     assert ax.texts[-1].get_text() == "test count\nclass a/b"
 
 
@@ -67,7 +68,7 @@ def test_draws_into_given_axes():
     fig = Figure()
     axes = fig.subplots(1, 2)
     assert tl.plot.cv_splits(KFold(2), X, ax=axes[1]) is fig
-    assert len(axes[1].images) == 1 and not axes[0].images
+    assert len(axes[1].images) == 2 and not axes[0].images
 
 
 def test_bad_input():

@@ -15,6 +15,7 @@ __all__ = ["cv_splits"]
 _ROLE_COLORS = ("#ffffff", "#c4c4c4", "#262626")  # neutral: the classes take the colours
 _ROLE_NAMES = ("not used", "train", "test")
 _MAX_COUNTED_CLASSES = 4
+_SHARP_UP_TO = 300  # samples: about the width of the axes in pixels at dpi 100
 
 
 def _fold_matrix(cv: Any, X: Any, y: Any) -> np.ndarray:
@@ -72,9 +73,9 @@ def cv_splits(cv: Any, X: Any, y: Any = None, *, ax: Any = None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        The figure of the axes drawn on. ``ax.images[0]`` holds the fold matrix (0 not used,
-        1 train, 2 test; one row per fold) and, with ``y``, ``ax.images[1]`` the class index
-        of each sample (classes sorted).
+        The figure of the axes drawn on. ``ax.images[i]`` holds row :math:`i` of the fold
+        matrix (0 not used, 1 train, 2 test), one image per fold, and with ``y`` the last
+        image holds the class index of each sample (classes sorted).
 
     References
     ----------
@@ -102,9 +103,13 @@ def cv_splits(cv: Any, X: Any, y: Any = None, *, ax: Any = None) -> Figure:
     else:
         fig = ax.figure
     roles = ListedColormap(list(_ROLE_COLORS))
-    ax.imshow(M, cmap=roles, norm=BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3), aspect="auto",
-              interpolation="antialiased", interpolation_stage="rgba",
-              extent=(-0.5, n - 0.5, k - 0.5, -0.5))
+    # One image per row, so that no filter blends a row into the next; cells stay sharp
+    # (nearest) while they are wider than about a pixel, and are averaged when narrower.
+    smooth = "nearest" if n <= _SHARP_UP_TO else "antialiased"
+    for i in range(k):
+        ax.imshow(M[i:i + 1], cmap=roles, norm=BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3),
+                  aspect="auto", interpolation=smooth, interpolation_stage="rgba",
+                  extent=(-0.5, n - 0.5, i + 0.5, i - 0.5))
     handles = [Patch(color=_ROLE_COLORS[r], label=_ROLE_NAMES[r]) for r in (1, 2)
                if np.any(M == r)]
     if np.any(M == 0):
@@ -115,7 +120,7 @@ def cv_splits(cv: Any, X: Any, y: Any = None, *, ax: Any = None) -> Figure:
         colors = _class_colors(len(classes))
         ax.imshow(codes.reshape(1, -1), cmap=ListedColormap(colors),
                   norm=BoundaryNorm(np.arange(len(classes) + 1) - 0.5, len(classes)),
-                  aspect="auto", interpolation="antialiased", interpolation_stage="rgba",
+                  aspect="auto", interpolation=smooth, interpolation_stage="rgba",
                   extent=(-0.5, n - 0.5, k + 0.9, k + 0.1))
         ticks.append(k + 0.5)
         names.append("class")
@@ -135,7 +140,7 @@ def cv_splits(cv: Any, X: Any, y: Any = None, *, ax: Any = None) -> Figure:
     ax.set_xlim(-0.5, n - 0.5)
     ax.set_xlabel("sample index")
     title = repr(cv)
-    if len(title) > 60 or " object at 0x" in title:
+    if len(title) > 72 or " object at 0x" in title:
         title = type(cv).__name__
     ax.set_title(title, fontsize=9)
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22),
