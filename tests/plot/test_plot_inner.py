@@ -91,3 +91,14 @@ def test_learning_curve_without_validation_and_bad_input():
         tl.plot.learning_curve([])
     with pytest.raises(TypeError, match="greater_is_better"):
         tl.plot.learning_curve([1.0], [1.0], greater_is_better="no")
+
+
+def test_learning_curve_draws_into_given_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert tl.plot.learning_curve([2.0, 1.0, 0.5], [0.5, 0.7, 0.6], ax=right) is fig
+    assert not left.lines and len(right.lines) == 3 and len(fig.axes) == 3  # and the twin
+    np.testing.assert_array_equal(fig.axes[2].lines[0].get_ydata(), [0.5, 0.7, 0.6])
+    assert right.lines[1].get_xdata()[0] == 2

@@ -84,6 +84,13 @@ def test_bad_input():
     with pytest.raises(ValueError, match="both its train and test"):
         tl.plot.cv_splits(Overlap(), X)
 
+    class Outside:
+        def split(self, X, y=None):
+            yield np.arange(10), np.array([len(X)])
+
+    with pytest.raises(ValueError, match="outside range"):
+        tl.plot.cv_splits(Outside(), X)
+
     class Empty:
         def split(self, X, y=None):
             return iter(())
