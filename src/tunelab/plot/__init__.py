@@ -13,6 +13,9 @@ in :mod:`tunelab.bench` can draw these figures without an import cycle).
 - :func:`ecdf`: fraction of (run, target) pairs reached against evaluations ([H21]_).
 - :func:`strategy_time`: seconds a strategy spends per ``ask`` + ``tell`` against the number
   of observations it holds.
+- :func:`optimizer_paths`: iterates on a loss's contours; :func:`learning_curve`: training
+  and validation curves per epoch with the early-stopping point; :func:`cv_splits`: the
+  train and test samples of each cross-validation fold, with the class labels.
 - :func:`explain`: a picture of any strategy's ``explain()`` snapshot; :func:`animate`: a GIF
   of successive snapshots.
 
@@ -27,12 +30,14 @@ References
 from tunelab.plot._animate import animate
 from tunelab.plot._benchmarks import convergence, critical_difference, ecdf, strategy_time
 from tunelab.plot._explain import explain
-from tunelab.plot._inner import optimizer_paths
+from tunelab.plot._inner import learning_curve, optimizer_paths
+from tunelab.plot._splits import cv_splits
 from tunelab.plot._study import contour, history, importance, intermediate_values, slice
 from tunelab.plot._study_more import edf, parallel_coordinates
 
 __all__ = [
     "convergence", "critical_difference", "ecdf", "strategy_time",
     "contour", "history", "importance", "intermediate_values", "slice",
-    "edf", "parallel_coordinates", "optimizer_paths", "explain", "animate",
+    "edf", "parallel_coordinates", "optimizer_paths", "learning_curve", "cv_splits", "explain",
+    "animate",
 ]
