@@ -55,15 +55,6 @@ while ga.generation_ < n_generations:
         if not snapshots or snapshots[-1]["generation"] != step["generation"]:
             snapshots.append(step)
 
-# %%
-# In the table, ``evaluated`` counts the values told so far. Generation 1 costs 19
-# evaluations, not 20: one child is a copy of its parent (the pair did not mate and no gene
-# mutated), and a copy takes its parent's value without being evaluated again. With the
-# mutation rate :math:`1/d = 1/2` per gene, three children in four are mutated, most of them
-# after a crossover. The best value falls from 6.3 to 1.1 (a neighbouring dimple of the
-# origin, :math:`f \approx 1`) by generation 3, and below 1 (the global basin) at
-# generation 9; the mean distance of the population falls from 0.50 to below 0.1 of the
-# unit cube by generation 6.
 print(" gen  evaluated  best f   mean distance  distinct  operations of the children")
 for step in snapshots:
     ops = step["offspring"]["operation"]
@@ -74,6 +65,15 @@ for step in snapshots:
           + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 # %%
+# In the table, ``evaluated`` counts the values told so far. Generation 1 costs 19
+# evaluations, not 20: one child is a copy of its parent (the pair did not mate and no gene
+# mutated), and a copy takes its parent's value without being evaluated again. With the
+# mutation rate :math:`1/d = 1/2` per gene, three children in four are mutated in
+# expectation, most of them after a crossover. The best value falls from 6.3 to 1.1 (a
+# neighbouring dimple of the origin, :math:`f \approx 1`) by generation 3, and below 1 (the
+# global basin) at generation 9; the mean distance of the population falls from 0.50 to
+# below 0.1 of the unit cube by generation 6.
+#
 # To see the basins the population moves between, we draw each snapshot over the contour
 # lines of the function: ``tl.plot.explain(step, ax=ax)`` draws into axes we made.
 from matplotlib.figure import Figure  # noqa: E402
