@@ -141,7 +141,7 @@ print(f"median best log loss: Hyperband {np.median(rows[:, 0]):.4f}, "
 # for about the same epochs (1071 against 1134: random search stops at the first training
 # past Hyperband's count, 14 configurations of 81 epochs each). Over five seeds (the full
 # run) the medians are 0.043 for Hyperband and 0.039 for random search, with Hyperband
-# better on seeds 0 and 4 and worse on 1, 2 and 3: on this small, easy data set many
+# better on seeds 0, 3 and 4 and worse on 1 and 2: on this small, easy data set many
 # configurations reach a low loss, so 14 full trainings find one, and Hyperband's early
 # rungs, ranked after one or three epochs, do not pick the best reliably. Hyperband's
 # advantage (Li et al. 2018, Sec. 5) needs a task where good configurations are rare and
