@@ -106,10 +106,10 @@ for k, (config, value, g) in enumerate(zip(step["path"], step["values"], step["g
           f"df/d ln(alpha) {g[0]:+.2e}")
 
 # %%
-# L-BFGS-B's first step follows the gradient all the way to :math:`\alpha \approx 84`:
+# After a first, small step, L-BFGS-B's second goes all the way to :math:`\alpha \approx 84`:
 # there the validation loss is 0.69, about :math:`\ln 2` (so strong a penalty leaves a
 # model that predicts 1/2 everywhere), which is lower than the 1.18 of the start, so the
-# line search accepts it. From there the gradient is positive, and six iterates bring the
+# line search accepts it. From there the gradient is positive, and seven iterates bring the
 # search back down into the valley, to :math:`\alpha = 0.1384`, where the derivative in
 # :math:`\ln\alpha` is :math:`4 \cdot 10^{-7}` and the search stops. Of its 15
 # evaluations, two were line-search trials that were not accepted as iterates.
@@ -129,7 +129,7 @@ print(f"Adam: {len(adam.history)} evaluations, last alpha {adam_step['path'][-1]
 # gradient vanishes.
 #
 # ``tl.plot.explain`` draws the path: on a one-parameter space, each iterate's value
-# against :math:`\alpha`, joined in their order (the long chord is L-BFGS-B's first step).
+# against :math:`\alpha`, joined in their order (the long chord is L-BFGS-B's second step).
 # We draw the grid's curve under it.
 from matplotlib.figure import Figure  # noqa: E402
 
