@@ -195,12 +195,12 @@ print(f"sigma at generations 0, 20, 40, 60, {gens[-1]}: "
 # %%
 # The step size is not monotone: it falls to 0.018 by generation 20 while the mean
 # zig-zags in the bottom of the valley (the path :math:`p_\sigma` stays shorter than
-# :math:`\chi_n`: successive steps cancel), then grows again five-fold each time the mean
+# :math:`\chi_n`: successive steps cancel), then grows three- to six-fold each time the mean
 # starts to travel along the valley, when :math:`\lVert p_\sigma \rVert` rises above
 # :math:`\chi_n` (around generations 22-30, 40-45 and 70-73). Cumulative step-size
 # adaptation thus speeds the search up on the long, straight stretches. The path
 # :math:`p_c` of the rank-one update is longest in the first generations, when the mean
-# moves far in one direction, and this is what first turns the ellipse.
+# moves far in one direction, from the start down to the valley.
 fig_paths = Figure(figsize=(6.4, 5.6))
 ax_s, ax_p = fig_paths.subplots(2, 1, sharex=True)
 ax_s.semilogy(gens, sigma, color="C0")
