@@ -51,9 +51,11 @@ for s, rungs in zip(range(hb.s_max, -1, -1), hb.brackets(), strict=True):
           + f"   (budget of the rungs: {sum(n * b for n, b in rungs)} epochs)")
 
 # %%
-# Every bracket costs about :math:`4 \times 27 = 108` epoch-units as planned (99 for
-# :math:`s = 2`, whose 12 starting configurations are the rounding of :math:`\lceil 4/3
-# \cdot 9 \rceil`). Continuation makes promotions cheaper still.
+# Every bracket costs about :math:`(s_\max + 1) R = 4 \times 27 = 108` epochs per fold
+# as planned (99 for :math:`s = 2`, where the 4 configurations at 9 epochs promote
+# :math:`\lfloor 4/3 \rfloor = 1`): 423 in all, 1269 over the 3 folds, if every rung
+# trained from scratch. Continuation makes promotions cheaper: a promoted configuration
+# trains only its extra epochs.
 #
 # One round of the four brackets, through the ask/tell protocol with budgets:
 # ``ask_budget()`` gives a configuration and the epochs to train it, ``tell(..., budget=)``
@@ -100,8 +102,8 @@ for bracket in step["brackets"]:
 # worse than the best of bracket 1 (0.032, started at 3 epochs) and bracket 2 (0.044,
 # started at 9). This is the gamble Hyperband hedges: no single bracket is best in
 # general, so it runs them all. The round's 69 evaluations try 49 distinct configurations
-# (27 + 12 + 6 + 4) for 1071 epochs, where 49 full trainings would cost
-# :math:`49 \times 27 \times 3 = 3969`.
+# (27 + 12 + 6 + 4) for 1071 epochs (1269 without continuation), where 49 full trainings
+# would cost :math:`49 \times 27 \times 3 = 3969`.
 #
 # Against random search at the full budget: every configuration trained 27 epochs, until it
 # has trained as many epochs as the Hyperband round. Both report the best log loss among
