@@ -101,7 +101,7 @@ for step in snapshots[::10] + [snapshots[-1]]:
 # generation falls from 3.7 to about :math:`10^{-3}` at generation 79.
 #
 # Near the minimum a quadratic model holds, and the covariance CMA-ES learns there should
-# approach the inverse Hessian, :math:`C \propto H^{-1}` (Hansen 2016, Sec. 3.2): the
+# approach the inverse Hessian, :math:`C \propto H^{-1}` (Hansen 2016): the
 # same axis ratio :math:`\sqrt{\operatorname{cond} H}` and the same long axis. The
 # Hessian of Rosenbrock at :math:`(1, 1)` is :math:`\begin{pmatrix} 802 & -400 \\ -400 &
 # 200 \end{pmatrix}`.
