@@ -334,6 +334,7 @@ def test_hypergradient_picture_draws_the_path_arrows_and_next():
     ax = tl.plot.explain(snap).axes[0]
     it = _line(ax, "iterates (12)").get_xydata()
     np.testing.assert_allclose(it, snap["points"], rtol=1e-12)
+    np.testing.assert_allclose(_line(ax, "path, in order").get_xydata(), snap["points"])
     np.testing.assert_allclose(_line(ax, "start").get_xydata()[0], snap["points"][0])
     nxt = _line(ax, "next ask").get_xydata()[0]
     assert nxt == pytest.approx([snap["next"]["x"], snap["next"]["y"]])
@@ -360,5 +361,7 @@ def test_hypergradient_picture_of_one_parameter_and_a_stop():
     ax = tl.plot.explain(snap).axes[0]
     it = _line(ax, f"iterates ({len(snap['values'])})").get_xydata()
     np.testing.assert_allclose(it, np.column_stack([snap["points"][:, 0], snap["values"]]))
+    path = _line(ax, "path, in order").get_xydata()  # the iterates joined in their order
+    np.testing.assert_allclose(path, np.column_stack([snap["points"][:, 0], snap["values"]]))
     assert snap["next"] is None and not [ln for ln in ax.lines if ln.get_label() == "next ask"]
     assert any(t.get_gid() == "stopped" and snap["stopped"] in t.get_text() for t in ax.texts)

@@ -217,7 +217,7 @@ def _hypergradient(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...]) -> N
     info = step["axes"]
     if len(P):
         ends = (P[:, dims[0]], P[:, dims[1]]) if len(dims) == 2 else (P[:, dims[0]], values)
-        ax.plot(*ends, "-", color="0.5", linewidth=1.0, zorder=1)  # the path, in order
+        ax.plot(*ends, "-", color="0.5", linewidth=1.0, zorder=1, label="path, in order")
         scatter(ax, step, dims, P, values, marker="o", color="C0", markersize=5,
                 label=f"iterates ({len(P)})")
         scatter(ax, step, dims, P[:1], values[:1], marker="s", color="k", markersize=7,
