@@ -65,6 +65,20 @@ def test_one_parameter_points_against_values():
     assert ax.get_ylabel() == "objective value"
 
 
+def test_one_parameter_next_ask_is_a_labelled_tick():
+    # a point without a value is a tick on the bottom edge; its legend entry is that tick
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=4,
+                                   seed=0), 2)
+    snap = bo.explain()
+    ax = tl.plot.explain(snap).axes[0]
+    nxt = _line(ax, "next ask")
+    assert nxt.get_marker() == "|"
+    assert nxt.get_xdata()[0] == pytest.approx(snap["chosen"]["config"]["x"])
+    assert nxt.get_ydata()[0] == 0.0 and nxt.get_transform() == ax.get_xaxis_transform()
+    handles = ax.get_legend().legend_handles
+    assert [h.get_marker() for h in handles] == ["o", "|"]
+
+
 def test_genetic_scatter():
     N = 8
     ga = _run(GeneticSearch(S3, population_size=N, seed=1, crossover_rate=0.6), 3 * N + 3)
