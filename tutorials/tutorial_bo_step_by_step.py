@@ -31,7 +31,7 @@ coordinate of :math:`x` is exactly :math:`t`.
 """
 
 # %%
-# The objective and its space. Its global minimum is at :math:`t \approx 0.7572`
+# The objective and its space. Its global minimum is at :math:`t \approx 0.7573`
 # (:math:`x \approx 0.107`), with a local one near :math:`t \approx 0.14` and a plateau
 # around the middle.
 import os
