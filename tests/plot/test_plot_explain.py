@@ -186,6 +186,34 @@ def test_bayes_one_dimension_curves_and_parts():
     assert top.get_xscale() == "log" and bottom.get_xlabel() == "x (log scale)"
 
 
+def test_bayes_thompson_draws_the_draw_that_ranks():
+    # the lower panel is the candidates' joint draw, whose lowest point is the next ask
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   acquisition="thompson", n_candidates=64, seed=0), 5)
+    snap = bo.explain()
+    bottom = tl.plot.explain(snap).axes[1]
+    cand = snap["candidates"]
+    line = _line(bottom, f"the posterior draw the ask ranks ({len(cand['draw'])} candidates)")
+    x, y = line.get_xdata(), line.get_ydata()
+    assert np.all(np.diff(x) >= 0)
+    order = np.argsort(cand["points"][:, 0], kind="stable")
+    np.testing.assert_allclose(y, cand["draw"][order])
+    assert x[np.argmin(y)] == pytest.approx(bo.ask()["x"])
+    assert bottom.get_ylabel() == "posterior draw (objective units)"
+
+
+def test_bayes_lcb_total_says_its_lowest_is_asked():
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   acquisition="ucb", seed=0), 5)
+    snap = bo.explain()
+    bottom = tl.plot.explain(snap).axes[1]
+    total = _line(bottom, "total: LCB (its lowest is asked)")
+    np.testing.assert_allclose(total.get_ydata(), snap["grid"]["total"])
+    g = snap["grid"]
+    lowest = g["points"][np.argmin(g["total"]), 0]
+    assert np.log(lowest) == pytest.approx(np.log(bo.ask()["x"]), abs=0.05)  # grid step 0.035
+
+
 def test_bayes_two_dimensions_contours_and_slices():
     bo = _run(BayesianOptimization(S2, n_initial=4, seed=0), 6)
     snap = bo.explain()

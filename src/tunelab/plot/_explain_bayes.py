@@ -4,8 +4,8 @@
 - One parameter: the posterior mean with a band of :math:`\\pm 2` standard deviations and the
   observations; below it, the acquisition's parts (EI's exploitation
   :math:`(f^* - \\xi - \\mu)\\Phi(z)` and exploration :math:`\\sigma\\varphi(z)`, LCB's mean and
-  :math:`-\\beta\\sigma`, PI's probability, Thompson's draw) and their sum, the next ask
-  marked in both.
+  :math:`-\\beta\\sigma`, PI's probability) and their sum, the next ask marked in both;
+  for Thompson sampling, the joint posterior draw at the candidates that the ask ranked.
 - Two parameters: contours of the posterior mean and of the acquisition's total, with the
   observations and the next ask.
 - More: slices through the next ask, one panel per parameter (posterior mean and band).
@@ -29,9 +29,9 @@ _EI = {"exploitation": "exploitation (f* \N{MINUS SIGN} \N{GREEK SMALL LETTER XI
 _LABELS = {"ei": _EI, "logei": _EI,
            "ucb": {"mean": "mean \N{GREEK SMALL LETTER MU}",
                    "exploration": "exploration \N{MINUS SIGN}\N{GREEK SMALL LETTER BETA}"
-                                  "\N{GREEK SMALL LETTER SIGMA}", "total": "total: LCB"},
-           "pi": {"probability": "probability of improvement \N{GREEK CAPITAL LETTER PHI}(z)"},
-           "thompson": {"draw": "a posterior draw"}}
+                                  "\N{GREEK SMALL LETTER SIGMA}",
+                   "total": "total: LCB (its lowest is asked)"},
+           "pi": {"probability": "probability of improvement \N{GREEK CAPITAL LETTER PHI}(z)"}}
 
 
 def draw_bayes(fig: Figure, step: Mapping[str, Any],
@@ -125,6 +125,9 @@ def _posterior_1d(ax: Any, step: Mapping[str, Any]) -> None:
 def _acquisition_1d(ax: Any, step: Mapping[str, Any]) -> None:
     g = step["grid"]
     x = g["points"][:, 0]
+    if "draw" in step["candidates"]:
+        _thompson_1d(ax, step)
+        return
     parts = g["parts"]
     labels = _LABELS.get(step["acquisition"], {})
     for k, (name, y) in enumerate(parts.items()):
@@ -135,6 +138,20 @@ def _acquisition_1d(ax: Any, step: Mapping[str, Any]) -> None:
     set_axis(ax, "x", step["axes"][0])
     unit = "probability" if step["acquisition"] == "pi" else "objective units"
     ax.set_ylabel(f"acquisition ({unit})")
+    ax.legend(fontsize=7)
+
+
+def _thompson_1d(ax: Any, step: Mapping[str, Any]) -> None:
+    """The joint posterior draw that ranked the candidates, as a path over them: the next
+    ask is its lowest point (the grid's draw in the snapshot is another, illustrative one)."""
+    cand = step["candidates"]
+    x = np.asarray(cand["points"], dtype=float)[:, 0]
+    order = np.argsort(x, kind="stable")
+    ax.plot(x[order], np.asarray(cand["draw"])[order], color="C1", linewidth=1,
+            label=f"the posterior draw the ask ranks ({len(x)} candidates)")
+    _next_line(ax, step)
+    set_axis(ax, "x", step["axes"][0])
+    ax.set_ylabel("posterior draw (objective units)")
     ax.legend(fontsize=7)
 
 
