@@ -214,6 +214,39 @@ def test_bayes_lcb_total_says_its_lowest_is_asked():
     assert np.log(lowest) == pytest.approx(np.log(bo.ask()["x"]), abs=0.05)  # grid step 0.035
 
 
+def _pending_snapshot(batch):
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   batch=batch, seed=0), 4)
+    asked = [bo.ask()["x"] for _ in range(2)]
+    return bo, asked, bo.explain()
+
+
+def test_bayes_pending_at_their_lies():
+    bo, asked, snap = _pending_snapshot("cl_max")
+    top = tl.plot.explain(snap).axes[0]
+    line = _line(top, "pending (2), at the lie of cl_max")
+    np.testing.assert_allclose(line.get_xdata(), asked)
+    np.testing.assert_allclose(line.get_ydata(), [max(v for _, v in bo.history)] * 2)
+    assert top.get_title().endswith("after 4 values, 2 pending")
+
+
+def test_bayes_local_penalty_times_ei_is_what_the_ask_maximizes():
+    bo, asked, snap = _pending_snapshot("lp")
+    top, bottom = tl.plot.explain(snap).axes
+    ticks = _line(top, "pending (2)")
+    np.testing.assert_allclose(ticks.get_xdata(), asked)
+    assert ticks.get_marker() == "|"
+    g = snap["grid"]
+    product = _line(bottom, "EI \N{MULTIPLICATION SIGN} local penalty (maximized)").get_ydata()
+    np.testing.assert_allclose(product, g["total"] * g["penalty"])
+    # the maximized log EI + log penalty (standardized) is the log of the product drawn, in
+    # objective units (EI times s_y), where the product does not underflow
+    ok = product > 1e-100
+    assert ok.sum() > 50
+    np.testing.assert_allclose(np.log(product[ok]) - g["acquisition"][ok],
+                               np.log(snap["standardization"]["std"]), rtol=1e-6)
+
+
 def test_bayes_two_dimensions_contours_and_slices():
     bo = _run(BayesianOptimization(S2, n_initial=4, seed=0), 6)
     snap = bo.explain()

@@ -6,6 +6,9 @@
   :math:`(f^* - \\xi - \\mu)\\Phi(z)` and exploration :math:`\\sigma\\varphi(z)`, LCB's mean and
   :math:`-\\beta\\sigma`, PI's probability) and their sum, the next ask marked in both;
   for Thompson sampling, the joint posterior draw at the candidates that the ask ranked.
+  Pending points are drawn at their lies (constant liar, kriging believer: the posterior
+  drawn is conditioned on them) or as ticks, with EI or PI times the local penalty, the
+  product the ask maximizes (local penalization).
 - Two parameters: contours of the posterior mean and of the acquisition's total, with the
   observations and the next ask.
 - More: slices through the next ask, one panel per parameter (posterior mean and band).
@@ -114,12 +117,29 @@ def _posterior_1d(ax: Any, step: Mapping[str, Any]) -> None:
     ax.plot(x, mean, color="C0", label="posterior mean")
     P, v = _observed(step)
     ax.plot(P[:, 0], v, "ko", markersize=4, label=f"observations ({len(v)})")
+    _pending_1d(ax, step)
     _next_line(ax, step)
     set_axis(ax, "x", step["axes"][0])
     ax.set_ylabel("objective value")
-    ax.set_title(f"BO ({step['acquisition']}): posterior after {step['n_told']} values",
-                 fontsize=10)
+    n_pending = len(step["pending"]["configs"])
+    ax.set_title(f"BO ({step['acquisition']}): posterior after {step['n_told']} values"
+                 + (f", {n_pending} pending" if n_pending else ""), fontsize=10)
     ax.legend(fontsize=7)
+
+
+def _pending_1d(ax: Any, step: Mapping[str, Any]) -> None:
+    """Pending points: at their lies (the posterior drawn is conditioned on them), or ticks
+    on the bottom edge under local penalization (the posterior leaves them out)."""
+    pending = step["pending"]
+    P = np.asarray(pending["points"], dtype=float).reshape(-1, 1)
+    if not len(P):
+        return
+    lies = pending.get("lies")
+    if lies is not None:
+        ax.plot(P[:, 0], lies, "o", markerfacecolor="none", markeredgecolor="C3",
+                markersize=6, label=f"pending ({len(P)}), at the lie of {pending['rule']}")
+    else:
+        scatter(ax, step, (0,), P, None, color="C2", label=f"pending ({len(P)})")
 
 
 def _acquisition_1d(ax: Any, step: Mapping[str, Any]) -> None:
@@ -134,6 +154,10 @@ def _acquisition_1d(ax: Any, step: Mapping[str, Any]) -> None:
         ax.plot(x, y, color=f"C{k + 1}", label=labels.get(name, name))
     if len(parts) > 1:
         ax.plot(x, g["total"], color="k", linewidth=1.5, label=labels.get("total", "total"))
+    if "penalty" in g and step["acquisition"] in ("ei", "logei", "pi"):
+        name = "PI" if step["acquisition"] == "pi" else "EI"
+        ax.plot(x, g["total"] * g["penalty"], color="C2", linestyle="--", linewidth=1.5,
+                label=f"{name} \N{MULTIPLICATION SIGN} local penalty (maximized)")
     _next_line(ax, step)
     set_axis(ax, "x", step["axes"][0])
     unit = "probability" if step["acquisition"] == "pi" else "objective units"
