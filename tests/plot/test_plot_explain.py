@@ -247,6 +247,24 @@ def test_bayes_local_penalty_times_ei_is_what_the_ask_maximizes():
                                np.log(snap["standardization"]["std"]), rtol=1e-6)
 
 
+def test_bayes_thompson_two_dimensions_colours_the_candidates_by_their_draw():
+    bo = _run(BayesianOptimization(S2, n_initial=4, acquisition="thompson", n_candidates=64,
+                                   seed=0), 6)
+    snap = bo.explain()
+    right = tl.plot.explain(snap).axes[1]
+    (sc,) = right.collections
+    cand = snap["candidates"]
+    np.testing.assert_allclose(sc.get_offsets(), cand["points"])
+    np.testing.assert_allclose(sc.get_array(), cand["draw"])
+    assert len(_line(right, "observations (6)").get_xdata()) == 6
+    star = _line(right, "next ask (the lowest new draw)")
+    nxt = bo.ask()
+    assert star.get_xdata()[0] == pytest.approx(nxt["x"])
+    assert star.get_ydata()[0] == pytest.approx(nxt["y"])
+    lowest = cand["points"][np.argmin(cand["draw"])]
+    assert lowest == pytest.approx([nxt["x"], nxt["y"]])
+
+
 def test_bayes_two_dimensions_contours_and_slices():
     bo = _run(BayesianOptimization(S2, n_initial=4, seed=0), 6)
     snap = bo.explain()

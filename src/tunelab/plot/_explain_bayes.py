@@ -9,8 +9,9 @@
   Pending points are drawn at their lies (constant liar, kriging believer: the posterior
   drawn is conditioned on them) or as ticks, with EI or PI times the local penalty, the
   product the ask maximizes (local penalization).
-- Two parameters: contours of the posterior mean and of the acquisition's total, with the
-  observations and the next ask.
+- Two parameters: contours of the posterior mean and of the acquisition's total (Thompson
+  sampling: the candidates coloured by the draw that ranks them), with the observations and
+  the next ask.
 - More: slices through the next ask, one panel per parameter (posterior mean and band).
 """
 
@@ -56,7 +57,10 @@ def draw_bayes(fig: Figure, step: Mapping[str, Any],
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
         left, right = fig.subplots(1, 2)
         _contour_2d(left, step, "mean")
-        _contour_2d(right, step, "total")
+        if "draw" in step["candidates"]:
+            _thompson_2d(right, step)
+        else:
+            _contour_2d(right, step, "total")
         return
     d = len(step["slices"])
     cols = min(d, 3)
@@ -195,6 +199,22 @@ def _contour_2d(ax: Any, step: Mapping[str, Any], field: str) -> None:
                 markeredgecolor="w", label="next ask")
     frame(ax, step, (0, 1), "posterior mean" if field == "mean" else
           f"acquisition ({step['acquisition']}, total of its parts)")
+    ax.legend(fontsize=7)
+
+
+def _thompson_2d(ax: Any, step: Mapping[str, Any]) -> None:
+    """The candidates coloured by the joint posterior draw that ranks them."""
+    cand = step["candidates"]
+    P = np.asarray(cand["points"], dtype=float)
+    sc = ax.scatter(P[:, 0], P[:, 1], c=cand["draw"], s=6, cmap="magma_r", linewidths=0)
+    ax.figure.colorbar(sc, ax=ax).set_label("posterior draw (objective units)")
+    O, v = _observed(step)
+    ax.plot(O[:, 0], O[:, 1], "wo", markeredgecolor="k", markersize=4,
+            label=f"observations ({len(v)})")
+    if step["chosen"] is not None:
+        ax.plot(*step["chosen"]["point"][:2], "*", color="C0", markersize=13,
+                markeredgecolor="w", label="next ask (the lowest new draw)")
+    frame(ax, step, (0, 1), f"the posterior draw the ask ranks ({len(P)} candidates)")
     ax.legend(fontsize=7)
 
 
