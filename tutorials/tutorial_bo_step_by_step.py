@@ -153,12 +153,12 @@ for snap in snapshots[4:]:
 # %%
 # As values accumulate the lengthscale grows (0.017, 0.077, 0.11, then about 0.25 to 0.32),
 # and the model starts to generalize. After six values, the two ends of the interval are
-# the least known places: EI's peak there is all exploration (0.53 against -0.36), and BO
-# asks lr = 1 (u = 1, the dotted line on the right edge below), then lr = 1e-4. With both
-# ends known to be high, the step after eight values is the opposite: EI peaks where the mean is
-# lowest, almost all exploitation (0.066 against 0.0002), and the ask lands on
-# u = 0.7573, the global minimum. In the full run, the later asks stay next to it, with EI
-# near 1e-3 and falling.
+# the least known places: EI's peak there is exploration (0.53) net of a negative
+# exploitation (-0.36), and BO asks lr = 1 (u = 1, the dotted line on the right edge
+# below), then lr = 1e-4. With both ends known to be high, the step after eight values is
+# the opposite: EI peaks where the mean is lowest, almost all exploitation (0.066 against
+# 0.0002), and the ask lands on u = 0.7573, the global minimum. In the full run, the later
+# asks stay next to it, with EI near 1e-3 and falling.
 fig_later = tl.plot.explain(snapshots[6])
 fig_later.savefig("bo_step_after_6.png", dpi=120)
 
