@@ -65,6 +65,20 @@ def test_one_parameter_points_against_values():
     assert ax.get_ylabel() == "objective value"
 
 
+def test_one_parameter_next_ask_is_a_labelled_tick():
+    # a point without a value is a tick on the bottom edge; its legend entry is that tick
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=4,
+                                   seed=0), 2)
+    snap = bo.explain()
+    ax = tl.plot.explain(snap).axes[0]
+    nxt = _line(ax, "next ask")
+    assert nxt.get_marker() == "|"
+    assert nxt.get_xdata()[0] == pytest.approx(snap["chosen"]["config"]["x"])
+    assert nxt.get_ydata()[0] == 0.0 and nxt.get_transform() == ax.get_xaxis_transform()
+    handles = ax.get_legend().legend_handles
+    assert [h.get_marker() for h in handles] == ["o", "|"]
+
+
 def test_genetic_scatter():
     N = 8
     ga = _run(GeneticSearch(S3, population_size=N, seed=1, crossover_rate=0.6), 3 * N + 3)
@@ -170,6 +184,85 @@ def test_bayes_one_dimension_curves_and_parts():
     np.testing.assert_allclose(parts[0] + parts[1], total)
     assert _line(top, "next ask").get_xdata()[0] == pytest.approx(snap["chosen"]["point"][0])
     assert top.get_xscale() == "log" and bottom.get_xlabel() == "x (log scale)"
+
+
+def test_bayes_thompson_draws_the_draw_that_ranks():
+    # the lower panel is the candidates' joint draw, whose lowest point is the next ask
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   acquisition="thompson", n_candidates=64, seed=0), 5)
+    snap = bo.explain()
+    bottom = tl.plot.explain(snap).axes[1]
+    cand = snap["candidates"]
+    line = _line(bottom, f"the posterior draw the ask ranks ({len(cand['draw'])} candidates)")
+    x, y = line.get_xdata(), line.get_ydata()
+    assert np.all(np.diff(x) >= 0)
+    order = np.argsort(cand["points"][:, 0], kind="stable")
+    np.testing.assert_allclose(y, cand["draw"][order])
+    assert x[np.argmin(y)] == pytest.approx(bo.ask()["x"])
+    assert bottom.get_ylabel() == "posterior draw (objective units)"
+
+
+def test_bayes_lcb_total_says_its_lowest_is_asked():
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   acquisition="ucb", seed=0), 5)
+    snap = bo.explain()
+    bottom = tl.plot.explain(snap).axes[1]
+    total = _line(bottom, "total: LCB (its lowest is asked)")
+    np.testing.assert_allclose(total.get_ydata(), snap["grid"]["total"])
+    g = snap["grid"]
+    lowest = g["points"][np.argmin(g["total"]), 0]
+    assert np.log(lowest) == pytest.approx(np.log(bo.ask()["x"]), abs=0.05)  # grid step 0.035
+
+
+def _pending_snapshot(batch):
+    bo = _run(BayesianOptimization(Space({"x": Real(1e-3, 1.0, log=True)}), n_initial=3,
+                                   batch=batch, seed=0), 4)
+    asked = [bo.ask()["x"] for _ in range(2)]
+    return bo, asked, bo.explain()
+
+
+def test_bayes_pending_at_their_lies():
+    bo, asked, snap = _pending_snapshot("cl_max")
+    top = tl.plot.explain(snap).axes[0]
+    line = _line(top, "pending (2), at the lie of cl_max")
+    np.testing.assert_allclose(line.get_xdata(), asked)
+    np.testing.assert_allclose(line.get_ydata(), [max(v for _, v in bo.history)] * 2)
+    assert top.get_title().endswith("after 4 values, 2 pending")
+
+
+def test_bayes_local_penalty_times_ei_is_what_the_ask_maximizes():
+    bo, asked, snap = _pending_snapshot("lp")
+    top, bottom = tl.plot.explain(snap).axes
+    ticks = _line(top, "pending (2)")
+    np.testing.assert_allclose(ticks.get_xdata(), asked)
+    assert ticks.get_marker() == "|"
+    g = snap["grid"]
+    product = _line(bottom, "EI \N{MULTIPLICATION SIGN} local penalty (maximized)").get_ydata()
+    np.testing.assert_allclose(product, g["total"] * g["penalty"])
+    # the maximized log EI + log penalty (standardized) is the log of the product drawn, in
+    # objective units (EI times s_y), where the product does not underflow
+    ok = product > 1e-100
+    assert ok.sum() > 50
+    np.testing.assert_allclose(np.log(product[ok]) - g["acquisition"][ok],
+                               np.log(snap["standardization"]["std"]), rtol=1e-6)
+
+
+def test_bayes_thompson_two_dimensions_colours_the_candidates_by_their_draw():
+    bo = _run(BayesianOptimization(S2, n_initial=4, acquisition="thompson", n_candidates=64,
+                                   seed=0), 6)
+    snap = bo.explain()
+    right = tl.plot.explain(snap).axes[1]
+    (sc,) = right.collections
+    cand = snap["candidates"]
+    np.testing.assert_allclose(sc.get_offsets(), cand["points"])
+    np.testing.assert_allclose(sc.get_array(), cand["draw"])
+    assert len(_line(right, "observations (6)").get_xdata()) == 6
+    star = _line(right, "next ask (the lowest new draw)")
+    nxt = bo.ask()
+    assert star.get_xdata()[0] == pytest.approx(nxt["x"])
+    assert star.get_ydata()[0] == pytest.approx(nxt["y"])
+    lowest = cand["points"][np.argmin(cand["draw"])]
+    assert lowest == pytest.approx([nxt["x"], nxt["y"]])
 
 
 def test_bayes_two_dimensions_contours_and_slices():

@@ -67,12 +67,20 @@ def scatter(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...], points: np.
         return ax.plot(points[:, dims[0]], points[:, dims[1]], linestyle="none", **kw)[0]
     v = np.full(len(points), np.nan) if values is None else np.asarray(values, dtype=float)
     ok = np.isfinite(v)
+    if not ok.any():  # only ticks: the legend shows the tick, not the marker of a value
+        return _ticks(ax, points[:, 0], kw)
     line = ax.plot(points[ok, 0], v[ok], linestyle="none", **kw)[0]
     if (~ok).any():
-        kw = {**kw, "marker": "|", "label": None}
-        ax.plot(points[~ok, 0], np.zeros((~ok).sum()), linestyle="none",
-                transform=ax.get_xaxis_transform(), **kw)
+        _ticks(ax, points[~ok, 0], {**kw, "label": None})
     return line
+
+
+def _ticks(ax: Any, x: np.ndarray, kw: dict[str, Any]) -> Any:
+    """Points without a value: ticks on the bottom edge, at least 12 points tall."""
+    kw = {**kw, "marker": "|", "markersize": max(kw.get("markersize", 0), 12),
+          "markeredgewidth": 2}
+    return ax.plot(x, np.zeros(len(x)), linestyle="none", transform=ax.get_xaxis_transform(),
+                   **kw)[0]
 
 
 def frame(ax: Any, step: Mapping[str, Any], dims: tuple[int, ...], title: str) -> None:

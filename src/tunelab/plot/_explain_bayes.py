@@ -4,10 +4,14 @@
 - One parameter: the posterior mean with a band of :math:`\\pm 2` standard deviations and the
   observations; below it, the acquisition's parts (EI's exploitation
   :math:`(f^* - \\xi - \\mu)\\Phi(z)` and exploration :math:`\\sigma\\varphi(z)`, LCB's mean and
-  :math:`-\\beta\\sigma`, PI's probability, Thompson's draw) and their sum, the next ask
-  marked in both.
-- Two parameters: contours of the posterior mean and of the acquisition's total, with the
-  observations and the next ask.
+  :math:`-\\beta\\sigma`, PI's probability) and their sum, the next ask marked in both;
+  for Thompson sampling, the joint posterior draw at the candidates that the ask ranked.
+  Pending points are drawn at their lies (constant liar, kriging believer: the posterior
+  drawn is conditioned on them) or as ticks, with EI or PI times the local penalty, the
+  product the ask maximizes (local penalization).
+- Two parameters: contours of the posterior mean and of the acquisition's total (Thompson
+  sampling: the candidates coloured by the draw that ranks them), with the observations and
+  the next ask.
 - More: slices through the next ask, one panel per parameter (posterior mean and band).
 """
 
@@ -29,9 +33,9 @@ _EI = {"exploitation": "exploitation (f* \N{MINUS SIGN} \N{GREEK SMALL LETTER XI
 _LABELS = {"ei": _EI, "logei": _EI,
            "ucb": {"mean": "mean \N{GREEK SMALL LETTER MU}",
                    "exploration": "exploration \N{MINUS SIGN}\N{GREEK SMALL LETTER BETA}"
-                                  "\N{GREEK SMALL LETTER SIGMA}", "total": "total: LCB"},
-           "pi": {"probability": "probability of improvement \N{GREEK CAPITAL LETTER PHI}(z)"},
-           "thompson": {"draw": "a posterior draw"}}
+                                  "\N{GREEK SMALL LETTER SIGMA}",
+                   "total": "total: LCB (its lowest is asked)"},
+           "pi": {"probability": "probability of improvement \N{GREEK CAPITAL LETTER PHI}(z)"}}
 
 
 def draw_bayes(fig: Figure, step: Mapping[str, Any],
@@ -53,7 +57,10 @@ def draw_bayes(fig: Figure, step: Mapping[str, Any],
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
         left, right = fig.subplots(1, 2)
         _contour_2d(left, step, "mean")
-        _contour_2d(right, step, "total")
+        if "draw" in step["candidates"]:
+            _thompson_2d(right, step)
+        else:
+            _contour_2d(right, step, "total")
         return
     d = len(step["slices"])
     cols = min(d, 3)
@@ -114,27 +121,65 @@ def _posterior_1d(ax: Any, step: Mapping[str, Any]) -> None:
     ax.plot(x, mean, color="C0", label="posterior mean")
     P, v = _observed(step)
     ax.plot(P[:, 0], v, "ko", markersize=4, label=f"observations ({len(v)})")
+    _pending_1d(ax, step)
     _next_line(ax, step)
     set_axis(ax, "x", step["axes"][0])
     ax.set_ylabel("objective value")
-    ax.set_title(f"BO ({step['acquisition']}): posterior after {step['n_told']} values",
-                 fontsize=10)
+    n_pending = len(step["pending"]["configs"])
+    ax.set_title(f"BO ({step['acquisition']}): posterior after {step['n_told']} values"
+                 + (f", {n_pending} pending" if n_pending else ""), fontsize=10)
     ax.legend(fontsize=7)
+
+
+def _pending_1d(ax: Any, step: Mapping[str, Any]) -> None:
+    """Pending points: at their lies (the posterior drawn is conditioned on them), or ticks
+    on the bottom edge under local penalization (the posterior leaves them out)."""
+    pending = step["pending"]
+    P = np.asarray(pending["points"], dtype=float).reshape(-1, 1)
+    if not len(P):
+        return
+    lies = pending.get("lies")
+    if lies is not None:
+        ax.plot(P[:, 0], lies, "o", markerfacecolor="none", markeredgecolor="C3",
+                markersize=6, label=f"pending ({len(P)}), at the lie of {pending['rule']}")
+    else:
+        scatter(ax, step, (0,), P, None, color="C2", label=f"pending ({len(P)})")
 
 
 def _acquisition_1d(ax: Any, step: Mapping[str, Any]) -> None:
     g = step["grid"]
     x = g["points"][:, 0]
+    if "draw" in step["candidates"]:
+        _thompson_1d(ax, step)
+        return
     parts = g["parts"]
     labels = _LABELS.get(step["acquisition"], {})
     for k, (name, y) in enumerate(parts.items()):
         ax.plot(x, y, color=f"C{k + 1}", label=labels.get(name, name))
     if len(parts) > 1:
         ax.plot(x, g["total"], color="k", linewidth=1.5, label=labels.get("total", "total"))
+    if "penalty" in g and step["acquisition"] in ("ei", "logei", "pi"):
+        name = "PI" if step["acquisition"] == "pi" else "EI"
+        ax.plot(x, g["total"] * g["penalty"], color="C2", linestyle="--", linewidth=1.5,
+                label=f"{name} \N{MULTIPLICATION SIGN} local penalty (maximized)")
     _next_line(ax, step)
     set_axis(ax, "x", step["axes"][0])
     unit = "probability" if step["acquisition"] == "pi" else "objective units"
     ax.set_ylabel(f"acquisition ({unit})")
+    ax.legend(fontsize=7)
+
+
+def _thompson_1d(ax: Any, step: Mapping[str, Any]) -> None:
+    """The joint posterior draw that ranked the candidates, as a path over them: the next
+    ask is its lowest point (the grid's draw in the snapshot is another, illustrative one)."""
+    cand = step["candidates"]
+    x = np.asarray(cand["points"], dtype=float)[:, 0]
+    order = np.argsort(x, kind="stable")
+    ax.plot(x[order], np.asarray(cand["draw"])[order], color="C1", linewidth=1,
+            label=f"the posterior draw the ask ranks ({len(x)} candidates)")
+    _next_line(ax, step)
+    set_axis(ax, "x", step["axes"][0])
+    ax.set_ylabel("posterior draw (objective units)")
     ax.legend(fontsize=7)
 
 
@@ -154,6 +199,22 @@ def _contour_2d(ax: Any, step: Mapping[str, Any], field: str) -> None:
                 markeredgecolor="w", label="next ask")
     frame(ax, step, (0, 1), "posterior mean" if field == "mean" else
           f"acquisition ({step['acquisition']}, total of its parts)")
+    ax.legend(fontsize=7)
+
+
+def _thompson_2d(ax: Any, step: Mapping[str, Any]) -> None:
+    """The candidates coloured by the joint posterior draw that ranks them."""
+    cand = step["candidates"]
+    P = np.asarray(cand["points"], dtype=float)
+    sc = ax.scatter(P[:, 0], P[:, 1], c=cand["draw"], s=6, cmap="magma_r", linewidths=0)
+    ax.figure.colorbar(sc, ax=ax).set_label("posterior draw (objective units)")
+    O, v = _observed(step)
+    ax.plot(O[:, 0], O[:, 1], "wo", markeredgecolor="k", markersize=4,
+            label=f"observations ({len(v)})")
+    if step["chosen"] is not None:
+        ax.plot(*step["chosen"]["point"][:2], "*", color="C0", markersize=13,
+                markeredgecolor="w", label="next ask (the lowest new draw)")
+    frame(ax, step, (0, 1), f"the posterior draw the ask ranks ({len(P)} candidates)")
     ax.legend(fontsize=7)
 
 
