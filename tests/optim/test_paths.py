@@ -48,3 +48,44 @@ def test_newton_path_on_rosenbrock():
     np.testing.assert_array_equal(xs[-1], rec.x)
     np.testing.assert_allclose(rec.path["loss"], [rosen(x) for x in xs], rtol=1e-12, atol=1e-300)
     assert np.all(rec.path["step"][1:] > 0)
+
+
+def _by_hand(rule_name, x0, lr, n):
+    """Heavy ball, Nesterov (PyTorch's form) and Adam written out: the iterates."""
+    x, v, m, s = x0.copy(), np.zeros(2), np.zeros(2), np.zeros(2)
+    xs = [x.copy()]
+    for k in range(1, n + 1):
+        g = quadratic(x)[1]
+        if rule_name == "momentum":
+            v = 0.9 * v + g
+            x = x - lr * v
+        elif rule_name == "nesterov":
+            v = 0.9 * v + g
+            x = x - lr * (g + 0.9 * v)
+        else:
+            m = 0.9 * m + 0.1 * g
+            s = 0.999 * s + 0.001 * g * g
+            x = x - lr * (m / (1 - 0.9**k)) / (np.sqrt(s / (1 - 0.999**k)) + 1e-8)
+        xs.append(x.copy())
+    return np.array(xs)
+
+
+@pytest.mark.parametrize("rule_name", ["momentum", "nesterov", "adam"])
+def test_update_rule_paths_are_the_iterates_by_hand(rule_name):
+    from tunelab.optim import Adam, Momentum, Nesterov
+    from tunelab.optim.rules import minimize
+
+    rule = {"momentum": lambda: Momentum(learning_rate=0.05, momentum=0.9),
+            "nesterov": lambda: Nesterov(learning_rate=0.05, momentum=0.9),
+            "adam": lambda: Adam(learning_rate=0.05)}[rule_name]
+    x0 = np.array([2.0, -1.5])
+    plain = minimize(quadratic, x0, rule(), max_iter=40, tol=0.0)
+    rec = minimize(quadratic, x0, rule(), max_iter=40, tol=0.0, record_path=True)
+    assert plain.path is None
+    xs = rec.path["x"]
+    np.testing.assert_array_equal(xs[-1], rec.x)
+    np.testing.assert_array_equal(rec.x, plain.x)
+    np.testing.assert_allclose(xs, _by_hand(rule_name, x0, 0.05, 40), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(rec.path["loss"], [quadratic(x)[0] for x in xs], rtol=1e-12)
+    assert np.isnan(rec.path["step"][0])
+    np.testing.assert_allclose(rec.path["step"][1:], np.linalg.norm(np.diff(xs, axis=0), axis=1))

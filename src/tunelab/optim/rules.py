@@ -285,6 +285,7 @@ def minimize(
     *,
     max_iter: int = 1000,
     tol: float = 1e-6,
+    record_path: bool = False,
 ) -> OptimizeResult:
     """Minimize a differentiable function with a first-order update rule.
 
@@ -304,13 +305,17 @@ def minimize(
         The most steps taken.
     tol : float, default=1e-6
         Stop once the largest absolute gradient entry is at most ``tol``.
+    record_path : bool, default=False
+        Keep every iterate and its objective in ``OptimizeResult.path``; its ``"step"`` is
+        the Euclidean length of each move, :math:`\|x_{k+1} - x_k\|_2` (a rule such as Adam
+        scales each coordinate by itself, so no single step size describes the move).
 
     Returns
     -------
     OptimizeResult
         ``x``, ``fun`` (its value), ``grad_norm`` (the infinity norm of the gradient at ``x``),
-        ``n_iter`` (steps taken), ``converged``, and ``loss_curve`` (the value before each step
-        and at the end).
+        ``n_iter`` (steps taken), ``converged``, ``loss_curve`` (the value before each step
+        and at the end), and ``path`` with ``record_path``.
     """
     if not isinstance(rule, UpdateRule):
         raise TypeError(f"rule must be an UpdateRule; got {rule!r}")
@@ -318,13 +323,20 @@ def minimize(
     check_scalar(tol, "tol", low=0.0)
     x = check_array(x0, "x0", ndim=1).copy()
     f, g = fun(x)
-    curve = [float(f)]
+    curve, xs = [float(f)], [x.copy()]
     n_iter = 0
     while np.max(np.abs(g)) > tol and n_iter < max_iter:
         rule.step([x], [np.asarray(g, dtype=np.float64)])
         n_iter += 1
         f, g = fun(x)
         curve.append(float(f))
+        if record_path:
+            xs.append(x.copy())
     grad_norm = float(np.max(np.abs(g)))
+    path = None
+    if record_path:
+        X = np.array(xs)
+        path = {"x": X, "loss": np.array(curve),
+                "step": np.concatenate([[np.nan], np.linalg.norm(np.diff(X, axis=0), axis=1)])}
     return OptimizeResult(x=x, fun=float(f), grad_norm=grad_norm, n_iter=n_iter,
-                          converged=grad_norm <= tol, loss_curve=np.array(curve))
+                          converged=grad_norm <= tol, loss_curve=np.array(curve), path=path)
