@@ -307,7 +307,7 @@ def minimize(
         Stop once the largest absolute gradient entry is at most ``tol``.
     record_path : bool, default=False
         Keep every iterate and its objective in ``OptimizeResult.path``; its ``"step"`` is
-        the Euclidean length of each move, :math:`\|x_{k+1} - x_k\|_2` (a rule such as Adam
+        the Euclidean length of each move, :math:`\\|x_{k+1} - x_k\\|_2` (a rule such as Adam
         scales each coordinate by itself, so no single step size describes the move).
 
     Returns
