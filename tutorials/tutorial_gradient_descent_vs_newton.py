@@ -42,9 +42,10 @@ def fun_hess(theta):
 
 
 # %%
-# Three solvers from the same start: gradient descent with a fixed step, gradient descent
-# with Barzilai-Borwein steps and Armijo backtracking, and damped Newton. Each records its
-# path (the iterates, the loss and the step of every iteration).
+# Solvers from the same start: gradient descent with a fixed step, gradient descent with
+# Barzilai-Borwein steps and Armijo backtracking, heavy-ball momentum, Nesterov's momentum,
+# Adam, and damped Newton. Each records its path (the iterates, the loss and the step of every
+# iteration).
 x0 = np.array([-1.0, 2.0])
 max_iter = 60 if QUICK else 200
 paths = {
@@ -52,6 +53,14 @@ paths = {
         fun, x0, learning_rate=0.5, line_search=False, max_iter=max_iter, record_path=True),
     "gradient descent, line search": tl.optim.gradient_descent(
         fun, x0, max_iter=max_iter, record_path=True),
+    "momentum 0.9, step 0.05": tl.optim.minimize(
+        fun, x0, tl.optim.Momentum(learning_rate=0.05, momentum=0.9), max_iter=max_iter,
+        record_path=True),
+    "Nesterov 0.9, step 0.05": tl.optim.minimize(
+        fun, x0, tl.optim.Nesterov(learning_rate=0.05, momentum=0.9), max_iter=max_iter,
+        record_path=True),
+    "Adam, step 0.1": tl.optim.minimize(
+        fun, x0, tl.optim.Adam(learning_rate=0.1), max_iter=max_iter, record_path=True),
     "Newton": tl.optim.newton(fun_hess, x0, record_path=True),
 }
 for name, result in paths.items():
@@ -60,9 +69,13 @@ for name, result in paths.items():
 
 # %%
 # The paths on the contours of the loss. The fixed-step descent crawls along the valley
-# floor; the line search takes longer steps but still bends with the gradient; Newton's
-# first step overshoots along the valley (its quadratic model is poor that far from the
-# optimum), and the next four land on the minimum.
+# floor; the line search takes longer steps but still bends with the gradient; momentum and
+# Nesterov's variant gather speed down the steep wall, overshoot the floor and swing back
+# across it before they turn along the valley; Adam, which moves each coordinate by about
+# its step whatever the gradient's scale, heads diagonally at first; none of these four is
+# at the minimum after the iterations printed above. Newton's first step overshoots along
+# the valley (its quadratic model is poor that far from the optimum), and the next four land
+# on the minimum.
 fig = tl.plot.optimizer_paths(fun, paths, xlabel="slope w", ylabel="intercept b")
 fig.savefig("gradient_descent_vs_newton.png", dpi=120)
 
