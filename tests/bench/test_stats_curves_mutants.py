@@ -1,5 +1,5 @@
-"""Curve summaries at their edges: finishing times that tie (non-decreasing is allowed),
-and a bootstrap of a single resample."""
+"""Curve summaries at their edges: finishing times that tie or are 0 (non-decreasing and
+>= 0 is allowed), and a bootstrap of a single resample."""
 
 import numpy as np
 import pytest
@@ -16,14 +16,14 @@ def _brute_best_at_time(values, finish, grid):
     return np.array(out)
 
 
-def test_finishing_times_that_tie_are_accepted_and_read_together():
-    values = np.array([4.0, 1.0, np.nan, 3.0, 0.5])
-    finish = np.array([1.0, 1.0, 2.0, 2.0, 2.0])  # two batches of evaluations ending together
+def test_finishing_times_at_zero_or_tied_are_accepted_and_read_together():
+    values = np.array([6.0, 4.0, 1.0, np.nan, 3.0, 0.5])
+    finish = np.array([0.0, 1.0, 1.0, 2.0, 2.0, 2.0])  # one at time 0, then two batches
     grid = np.array([0.0, 0.99, 1.0, 1.5, 2.0, 9.0])
     out = stats.best_at_time(values, finish, grid, elapsed=True)
     expected = _brute_best_at_time(values, finish, grid)
     np.testing.assert_array_equal(out, expected)
-    np.testing.assert_array_equal(expected, [np.nan, np.nan, 1.0, 1.0, 0.5, 0.5])
+    np.testing.assert_array_equal(expected, [6.0, 6.0, 1.0, 1.0, 0.5, 0.5])
     # the same times as durations, a zero duration included
     durations = np.diff(finish, prepend=0.0)
     np.testing.assert_array_equal(stats.best_at_time(values, durations, grid), expected)
