@@ -113,3 +113,17 @@ def test_unpack_centres_classes_and_keeps_the_probabilities(K, p, fit_intercept,
     T = theta.reshape(K, d)
     want = softmax(design(X, fit_intercept) @ T.T, axis=1)
     np.testing.assert_allclose(softmax(X @ coef.T + intercept, axis=1), want, rtol=1e-12)
+
+
+def test_lbfgs_converged_only_with_the_gradient_at_tol(rng):
+    # with tol below what float64 resolves SciPy stops with status 0 on a loss that no longer
+    # decreases; the gradient is then above tol and the fit must not count as converged
+    X = rng.normal(size=(300, 4))
+    y = (rng.uniform(size=300) < expit(X @ [1.0, -0.5, 0.25, 0.0] - 0.2)).astype(int)
+    prob = LogisticProblem(X, y, 2, 1e-4, True)
+    tight = prob.solve_lbfgs(1000, 1e-300, None)
+    assert tight.n_iter < 1000 and tight.grad_norm > 1e-300
+    assert not tight.converged
+    loose = prob.solve_lbfgs(1000, 1e-5, None)
+    assert loose.converged and loose.grad_norm <= 1e-5
+    np.testing.assert_allclose(np.max(np.abs(prob.loss(loose.x)[1])), loose.grad_norm)
