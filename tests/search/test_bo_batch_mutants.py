@@ -66,3 +66,29 @@ def test_local_penalization_keeps_the_gps_and_liars_condition_on_their_lies():
         np.testing.assert_array_equal(s.gps[0].X_train_, np.vstack([X, Xp]))
         np.testing.assert_array_equal(s.gps[0].y_train_, np.concatenate([y, [lie, lie]]))
         assert s.best == min(y.min(), lie)
+
+
+def test_lipschitz_estimate_reads_exactly_64_sobol_probes():
+    """A bump whose steepest point is the 65th Sobol' point of the probe stream: L must miss
+    it (the first 64 points of a scrambled Sobol' sequence are those drawn 64 at a time)."""
+    enc = E.make_encoding(Space({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}))
+    s = E.sobol_points(65, 2, np.random.default_rng(9))
+    ls = 0.01
+    x0 = s[64] + np.array([ls, 0.0]) if s[64, 0] < 0.5 else s[64] - np.array([ls, 0.0])
+    gp = GaussianProcess(RBF(lengthscale=ls), noise=1e-6, n_restarts=0)
+    gp.fit(x0[None, :], np.array([1.0]))
+    X = np.array([[0.0, 0.0]]) if np.linalg.norm(x0) > 0.2 else np.array([[1.0, 1.0]])
+    L = B.penalty_terms(gp, X, np.zeros(1), X, 0.0, enc, np.random.default_rng(9))[3]
+    want = grad_norm_fd(gp, np.vstack([X, s[:64]])).max()
+    assert want < 1e-7 < grad_norm_fd(gp, s[64:]).max()  # flat on the probes, not at s[64]
+    assert L == 10.0  # González et al. (2016), Sec. 3.2: the fallback of a flat mean
+
+
+def test_liar_fantasies_are_reproducible():
+    """The fantasy GP refits from the fitted kernel alone: no random restarts, same result."""
+    gp, X, y, enc = setup(n=30)
+    Xp = np.array([[0.2, 0.7], [0.9, 0.1]])
+    thetas = [B.pending_surrogate("cl_max", [gp], X, y, Xp, enc, np.random.default_rng(0),
+                                  lambda fn, *a: fn(*a)).gps[0].kernel_.theta for _ in range(3)]
+    np.testing.assert_array_equal(thetas[0], thetas[1])
+    np.testing.assert_array_equal(thetas[0], thetas[2])
