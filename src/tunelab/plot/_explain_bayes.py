@@ -191,15 +191,20 @@ def _contour_2d(ax: Any, step: Mapping[str, Any], field: str) -> None:
     cs = ax.contourf(X, Y, Z, levels=15, cmap="viridis" if field == "mean" else "magma")
     bar = ax.figure.colorbar(cs, ax=ax)
     bar.set_label("objective value" if field == "mean" else "acquisition")
+    _observations_and_next(ax, step, "C3", "next ask")
+    frame(ax, step, (0, 1), "posterior mean" if field == "mean" else
+          f"acquisition ({step['acquisition']}, total of its parts)")
+    ax.legend(fontsize=7)
+
+
+def _observations_and_next(ax: Any, step: Mapping[str, Any], color: str, label: str) -> None:
+    """The observations as white dots and the next ask as a star, on two parameters."""
     P, v = _observed(step)
     ax.plot(P[:, 0], P[:, 1], "wo", markeredgecolor="k", markersize=4,
             label=f"observations ({len(v)})")
     if step["chosen"] is not None:
-        ax.plot(*step["chosen"]["point"][:2], "*", color="C3", markersize=13,
-                markeredgecolor="w", label="next ask")
-    frame(ax, step, (0, 1), "posterior mean" if field == "mean" else
-          f"acquisition ({step['acquisition']}, total of its parts)")
-    ax.legend(fontsize=7)
+        ax.plot(*step["chosen"]["point"][:2], "*", color=color, markersize=13,
+                markeredgecolor="w", label=label)
 
 
 def _thompson_2d(ax: Any, step: Mapping[str, Any]) -> None:
@@ -208,12 +213,7 @@ def _thompson_2d(ax: Any, step: Mapping[str, Any]) -> None:
     P = np.asarray(cand["points"], dtype=float)
     sc = ax.scatter(P[:, 0], P[:, 1], c=cand["draw"], s=6, cmap="magma_r", linewidths=0)
     ax.figure.colorbar(sc, ax=ax).set_label("posterior draw (objective units)")
-    O, v = _observed(step)
-    ax.plot(O[:, 0], O[:, 1], "wo", markeredgecolor="k", markersize=4,
-            label=f"observations ({len(v)})")
-    if step["chosen"] is not None:
-        ax.plot(*step["chosen"]["point"][:2], "*", color="C0", markersize=13,
-                markeredgecolor="w", label="next ask (the lowest new draw)")
+    _observations_and_next(ax, step, "C0", "next ask (the lowest new draw)")
     frame(ax, step, (0, 1), f"the posterior draw the ask ranks ({len(P)} candidates)")
     ax.legend(fontsize=7)
 
