@@ -11,7 +11,9 @@ With one feature the parameters are two numbers, so we can draw the loss as cont
 watch each solver walk down it. Gradient descent follows :math:`-\\nabla f`, which is
 perpendicular to the contour lines: on a stretched valley it zig-zags. Newton's method steps
 to the minimum of the local quadratic model, :math:`-H^{-1}\\nabla f`, which rescales the
-valley into a round bowl; near the optimum it converges quadratically.
+valley into a round bowl; near the optimum it converges quadratically. L-BFGS sits between
+the two: it never computes the Hessian, but learns the curvature from its last few steps and
+gradient changes, and after a few iterations it steps almost like Newton.
 """
 
 # %%
@@ -44,8 +46,8 @@ def fun_hess(theta):
 # %%
 # Solvers from the same start: gradient descent with a fixed step, gradient descent with
 # Barzilai-Borwein steps and Armijo backtracking, heavy-ball momentum, Nesterov's momentum,
-# Adam, and damped Newton. Each records its path (the iterates, the loss and the step of every
-# iteration).
+# Adam, L-BFGS (with a strong Wolfe line search), and damped Newton. Each records its path (the
+# iterates, the loss and the step of every iteration).
 x0 = np.array([-1.0, 2.0])
 max_iter = 60 if QUICK else 200
 paths = {
@@ -61,6 +63,7 @@ paths = {
         record_path=True),
     "Adam, step 0.1": tl.optim.minimize(
         fun, x0, tl.optim.Adam(learning_rate=0.1), max_iter=max_iter, record_path=True),
+    "L-BFGS": tl.optim.lbfgs(fun, x0, max_iter=max_iter, record_path=True),
     "Newton": tl.optim.newton(fun_hess, x0, record_path=True),
 }
 for name, result in paths.items():
@@ -73,9 +76,11 @@ for name, result in paths.items():
 # Nesterov's variant gather speed down the steep wall, overshoot the floor and swing back
 # across it before they turn along the valley; Adam, which moves each coordinate by about
 # its step whatever the gradient's scale, heads diagonally at first; none of these four is
-# at the minimum after the iterations printed above. Newton's first step overshoots along
-# the valley (its quadratic model is poor that far from the optimum), and the next four land
-# on the minimum.
+# at the minimum after the iterations printed above. L-BFGS starts as gradient descent (it
+# knows no curvature yet), then, from the pairs of steps and gradient changes it has stored,
+# takes long quasi-Newton steps down the valley and arrives in 13. Newton's first step
+# overshoots along the valley (its quadratic model is poor that far from the optimum), and the
+# next four land on the minimum.
 fig = tl.plot.optimizer_paths(fun, paths, xlabel="slope w", ylabel="intercept b")
 fig.savefig("gradient_descent_vs_newton.png", dpi=120)
 

@@ -1,4 +1,5 @@
-"""Parameter optimizers: first-order update rules, line search, Newton, and jitted epoch loops."""
+"""Parameter optimizers: first-order update rules, line searches, Newton, L-BFGS, and jitted epoch
+loops."""
 
 from tunelab._lazy import attach
 
@@ -20,6 +21,8 @@ __getattr__, __dir__, __all__ = attach(
         "backtracking_line_search": "line_search",
         "gradient_descent": "gradient_descent",
         "newton": "newton",
+        "lbfgs": "lbfgs",
+        "wolfe_line_search": "wolfe",
         "EarlyStopping": "early_stopping",
     },
 )
