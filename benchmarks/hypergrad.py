@@ -29,7 +29,8 @@ without warm starts along the L-BFGS path and the grid, and HOAG's inner iterati
 target against the exact Adam run's.
 
 Run: ``python benchmarks/hypergrad.py [--repeats 3] [--bo-trials 40] [--datasets ...]``;
-``--many [--many-trials 60]`` runs the per-feature benchmark of ``hypergrad_many.py`` instead,
+``--many [--many-trials 60] [--many-problems ...]`` runs the per-feature benchmark of
+``hypergrad_many.py`` instead,
 ``--schedule [--epochs 10] [--schedule-trials 100]`` the MLP schedule one of
 ``hypergrad_schedule.py``.
 """
@@ -300,6 +301,11 @@ def main(argv: list[str] | None = None) -> None:
         help="only the per-feature alphas benchmark (benchmarks/hypergrad_many.py)",
     )
     parser.add_argument("--many-trials", type=int, default=60)
+    parser.add_argument("--many-problems", nargs="+",
+                        default=["sparse", "sparse-linear:0", "sparse-linear:1",
+                                 "sparse-linear:2", "sparse-linear:3", "sparse-linear:4",
+                                 "digits"],
+                        help="problems of hypergrad_many.py (sparse, sparse-linear:K, digits)")
     parser.add_argument(
         "--schedule",
         action="store_true",
@@ -318,13 +324,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.many:
         from hypergrad_many import bench as bench_many
+        from hypergrad_many import summary
 
         print(versions("scipy", "sklearn"))
         print(subprocess.run("lscpu | head -20", shell=True, capture_output=True, text=True).stdout)
         with threadpool_limits(1):
             warm_up()
-            for name in ("sparse", "digits"):
-                bench_many(name, args.many_trials)
+            summary({name: bench_many(name, args.many_trials) for name in args.many_problems})
         return
     if args.unrolled:
         with threadpool_limits(1):

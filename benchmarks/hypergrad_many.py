@@ -2,19 +2,23 @@
 search and Bayesian optimization at equal wall time (``python benchmarks/hypergrad.py --many``).
 
 Problems: ``make_classification(n_samples=500, n_features=200, n_informative=10,
-random_state=0)`` (scikit-learn's defaults otherwise: 2 redundant features, 188 of noise) and
-``load_digits`` (64 features, 10 classes). Each is split once, stratified, 60% train and 40%
-test (``train_test_split(random_state=0)``), standardized by the training means and standard
-deviations (constant columns left at zero). The objective of every method is the 5-fold
-stratified cross-validated mean log loss on the training part
+random_state=0)`` ("sparse"; scikit-learn's defaults otherwise: 2 redundant features, 188 of
+noise, and two Gaussian clusters per class, which no linear model separates well: its best
+single-alpha test accuracy is 0.615), the same with ``n_redundant=0, n_clusters_per_class=1``
+("sparse-linear:K", ``random_state=K``: one cluster per class, so that the 10 informative
+features carry a linear signal and the 190 others are pure noise, the case a per-feature
+penalty is meant for), and ``load_digits`` (64 features, 10 classes). Each is split once,
+stratified, 60% train and 40% test (``train_test_split(random_state=0)``), standardized by the
+training means and standard deviations (constant columns left at zero). The objective of every
+method is the 5-fold stratified cross-validated mean log loss on the training part
 (``tunelab.hypergrad.CrossValidationLoss`` of ``LogisticRegression``, exact Newton fits); the
-TEST loss is the log loss on the test part of the model fitted on the whole training part
-with the configuration a method found best by that objective. Methods:
+TEST loss is the log loss on the test part of the model fitted on the whole training part with
+the configuration a method found best by that objective. Methods:
 
 * ``one alpha (grid)``: a scalar alpha on a 100-point log grid over ``[1e-4, 1e2]``.
 * ``hypergradient``: ``HypergradientSearch`` (Adam, learning rate 0.1 in log coordinates)
   over ``alpha_j in Real(1e-4, 1e2, log=True)``, one per feature, from the centre of the box
-  (alpha = 0.1), ``--many-trials`` steps. Its wall time is the budget of the next two.
+  (alpha = 0.1), ``--many-trials`` steps. Its wall time is the budget of random and bayes.
 * ``hypergradient, held-out stop``: the training part split once more, stratified, 75 % (A)
   and 25 % (B). Adam (learning rate 0.03) on the 5-fold CV loss of A over the per-feature
   alphas, from the best single alpha of the grid everywhere; after each step the log loss on B
@@ -49,6 +53,10 @@ def problem(name: str):
     if name == "sparse":
         X, y = make_classification(n_samples=500, n_features=200, n_informative=10,
                                    random_state=0)
+    elif name.startswith("sparse-linear:"):
+        X, y = make_classification(n_samples=500, n_features=200, n_informative=10,
+                                   n_redundant=0, n_clusters_per_class=1,
+                                   random_state=int(name.split(":")[1]))
     else:
         X, y = load_digits(return_X_y=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.4, stratify=y, random_state=0)
@@ -137,10 +145,23 @@ def bench(name: str, n_trials: int) -> list[tuple]:
         alpha = np.array([study.best_params[n] for n in names])
         rows.append((strategy, len(study.trials), seconds, study.best_value,
                      *test_scores(Xtr, ytr, Xte, yte, alpha)))
-    print(f"\n### {name} (train {Xtr.shape[0]} x {p}, test {Xte.shape[0]}, "
+    print(f"\n#### {name} (train {Xtr.shape[0]} x {p}, test {Xte.shape[0]}, "
           f"{len(np.unique(ytr))} classes): one alpha per feature\n")
     print("| method | trials | seconds | CV log loss | TEST log loss | TEST accuracy |")
     print("|---|---|---|---|---|---|")
     for method, n, s, cv, loss, acc in rows:
         print(f"| {method} | {n} | {s:.1f} | {cv:.4f} | {loss:.4f} | {acc:.3f} |")
     return rows
+
+
+def summary(results: dict[str, list[tuple]]) -> None:
+    """TEST log loss of each method on each problem, and how often each is the lowest."""
+    methods = [row[0] for row in next(iter(results.values()))]
+    print("\n| problem | " + " | ".join(methods) + " |")
+    print("|---" * (len(methods) + 1) + "|")
+    wins = dict.fromkeys(methods, 0)
+    for name, rows in results.items():
+        losses = [row[4] for row in rows]
+        wins[methods[int(np.argmin(losses))]] += 1
+        print(f"| {name} | " + " | ".join(f"{v:.4f}" for v in losses) + " |")
+    print("| lowest TEST loss (count) | " + " | ".join(str(wins[m]) for m in methods) + " |")
