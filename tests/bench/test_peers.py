@@ -16,7 +16,7 @@ from tunelab.bench.runner import run
 REQUIRES = {"optuna_tpe": ("optuna",), "optuna_gp": ("optuna", "torch"),
             "optuna_cmaes": ("optuna", "cmaes"), "optuna_random": ("optuna",),
             "skopt_gp": ("skopt",), "hyperopt_tpe": ("hyperopt",), "deap_ga": ("deap",),
-            "cma_es": ("cma",)}
+            "cma_es": ("cma",), "cma_es_ipop": ("cma",)}
 FAST = ["optuna_tpe", "optuna_cmaes", "optuna_random", "hyperopt_tpe", "deap_ga", "cma_es"]
 
 
