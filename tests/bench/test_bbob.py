@@ -296,3 +296,10 @@ def test_drive_ends_a_run_when_the_problem_is_solved():
     never = Countdown(0.0)
     rows, status = drive(never, tl.search.RandomSearch(never.space, seed=0), 7)
     assert status == "complete" and len(rows) == 7
+
+
+@needs_cocoex
+def test_coco_output_folder_with_a_space_is_refused_before_any_run(tmp_path):
+    with pytest.raises(ValueError, match="out"):
+        tl.bench.run_bbob([1], [2], [1], ["random"], 10, out=tmp_path / "a b")
+    assert not (tmp_path / "a b").exists()

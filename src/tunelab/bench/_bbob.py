@@ -46,7 +46,7 @@ import functools
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +210,7 @@ class BBOBProblem:
         self._problem = self._suite[0]
         if self.observe is not None:
             folder, algorithm = Path(self.observe[0]).resolve(), self.observe[1]
-            if re.search(r"\s", str(folder)) or re.search(r"\s", algorithm):
-                raise ValueError(f"observe: COCO's options take no spaces; got {self.observe}")
+            _check_no_spaces([str(folder), algorithm], "observe")
             if folder.exists():
                 shutil.rmtree(folder)  # an interrupted run's files: cocoex would not reuse them
             folder.parent.mkdir(parents=True, exist_ok=True)
@@ -220,7 +219,7 @@ class BBOBProblem:
                         f"algorithm_name: {algorithm}")
             self._problem.observe_with(self._observer)
 
-    def __call__(self, config: dict[str, Any]) -> float:
+    def __call__(self, config: Mapping[str, Any]) -> float:
         if self._problem is None:
             if self.solved:
                 raise RuntimeError(f"{self.name} is solved and closed")
@@ -280,10 +279,11 @@ def run_bbob(
     Returns
     -------
     list of dict
-        ``problem``, ``function``, ``dimension``, ``instance``, ``strategy``, ``budget``,
-        ``evaluations``, ``status`` (``"complete"`` or ``"solved"``), ``seconds``,
-        ``strategy_seconds``, ``strategy_seed``, ``trace_evaluations``, ``trace_deltas``;
-        in the order dimension, function, instance, strategy.
+        ``problem``, ``seed`` (0), ``function``, ``dimension``, ``instance``, ``strategy``,
+        ``budget``, ``evaluations``, ``status`` (``"complete"`` or ``"solved"``),
+        ``seconds``, ``strategy_seconds``, ``strategy_seed``, ``warnings``,
+        ``trace_evaluations``, ``trace_deltas``; in the order dimension, function, instance,
+        strategy.
     """
     from tunelab.bench import _schedule, runner
     from tunelab.bench._bbob_store import SUBDIR, Store, record
@@ -296,6 +296,8 @@ def run_bbob(
     n_jobs = runner._check_n_jobs(n_jobs)
     _cocoex()
     root = Path(out) if out is not None else None
+    if observe and root is not None:
+        _check_no_spaces([str(root.resolve()), *(s for s, _ in specs)], "out")
     settings = {"suite": "bbob", "functions": functions, "dimensions": dimensions,
                 "instances": instances, "strategies": [s for s, _ in specs],
                 "budget_multiplier": multiplier, "n_jobs": n_jobs}
@@ -325,6 +327,13 @@ def run_bbob(
             bar.update(1)
     _schedule.relay_warnings([done[c.key] for c in todo])
     return [done[c.key] for c in cells]
+
+
+def _check_no_spaces(pieces: Iterable[str], name: str) -> None:
+    """COCO's option strings split at white space: its folders and names can hold none."""
+    spaced = [p for p in pieces if re.search(r"\s", p)]
+    if spaced:
+        raise ValueError(f"{name}: COCO's output folders and names take no spaces; got {spaced}")
 
 
 def _pool(n: int) -> Any:

@@ -160,8 +160,22 @@ def _table(rows: Sequence[Mapping[str, Any]], dimension: int) -> list[str]:
 
 
 def report_bbob(directory: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
-    """Write ``bbob_report.md``, ``bbob_areas.json`` and ``bbob_ecdf_dNN.png`` into ``out``
-    (default ``directory``) from the BBOB results in ``directory``; return the report's path.
+    """Write the report of the BBOB results in ``directory``; return the report's path.
+
+    Parameters
+    ----------
+    directory : path
+        A results directory of :func:`tunelab.bench.run_bbob`.
+    out : path or None, default=None
+        Where ``bbob_report.md`` (a table of ECDF areas per strategy and group for each
+        dimension, and the wall time), ``bbob_areas.json`` (the rows of :func:`areas`) and
+        ``bbob_ecdf_dNN.png`` (:func:`ecdf_figure`, one per dimension) go; ``directory``
+        when ``None``.
+
+    Returns
+    -------
+    Path
+        The path of ``bbob_report.md``.
     """
     records, manifest = load_bbob(directory)
     if not records:
