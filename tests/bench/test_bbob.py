@@ -217,6 +217,7 @@ def test_tiny_run_writes_records_coco_files_and_a_report(tmp_path):
     for row in rows:
         r = _bbob_report.runtimes(by[row["strategy"]])
         assert row["area"] == pytest.approx(_bbob_report.ecdf_area(r, 2, 600), rel=1e-12)
+        assert row["solved_100d"] == pytest.approx(np.mean(r <= 200))
     figure = _bbob_report.ecdf_figure(records, 2)
     axes = [ax for ax in figure.axes if ax.get_visible()]
     assert [ax.get_title().split(" ")[0] for ax in axes] == ["all", "separable"]

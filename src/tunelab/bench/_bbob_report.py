@@ -95,7 +95,9 @@ def _pairs(records: Iterable[Mapping[str, Any]], strategy: str, dimension: int,
 
 def areas(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per strategy, dimension and panel (``"all"`` and each group with runs):
-    ``strategy``, ``dimension``, ``panel``, ``functions`` (how many), ``pairs``, ``area``."""
+    ``strategy``, ``dimension``, ``panel``, ``functions`` (how many), ``pairs``, ``area``,
+    and ``solved_100d``, :math:`F(2)`: the fraction of pairs solved within :math:`100 d`
+    evaluations (the early phase)."""
     rows = []
     for d in sorted({rec["dimension"] for rec in records}):
         for s in _unique(rec["strategy"] for rec in records):
@@ -107,7 +109,8 @@ def areas(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                            and rec["dimension"] == d and rec["strategy"] == s}
                 rows.append({"strategy": s, "dimension": d, "panel": panel,
                              "functions": len(present), "pairs": int(r.size),
-                             "area": ecdf_area(r, d, budget)})
+                             "area": ecdf_area(r, d, budget),
+                             "solved_100d": float(ecdf_curve(r, d, [2.0])[0])})
     return rows
 
 
@@ -196,7 +199,11 @@ def report_bbob(directory: str | os.PathLike, out: str | os.PathLike | None = No
         figure = ecdf_figure(records, d)
         name = f"bbob_ecdf_d{d:02d}.png"
         figure.savefig(out / name, dpi=110)
-        lines += [f"## d = {d}", "", *_table(rows, d), "", _seconds(records, d), "",
+        early = ", ".join(f"{r['strategy']} {r['solved_100d']:.3f}" for r in rows
+                          if r["dimension"] == d and r["panel"] == "all")
+        lines += [f"## d = {d}", "", "Areas under the runtime ECDFs:", "", *_table(rows, d), "",
+                  f"Fraction of (run, target) pairs solved within 100 * d evaluations: {early}.",
+                  "", _seconds(records, d), "",
                   f"![runtime ECDFs, d = {d}]({name})", ""]
     path = out / "bbob_report.md"
     path.write_text("\n".join(lines))
