@@ -10,7 +10,12 @@
   :data:`QUICK_PROBLEMS`, :data:`QUICK_STRATEGIES` (those registered), :data:`QUICK_BUDGET`
   evaluations and :data:`QUICK_SEEDS` seeds. Every argument is checked (names, installed
   peers, counts) before anything runs.
-- ``tunelab bench report DIR [--out OUT]``: write ``report.md`` and its figures.
+- ``tunelab bench run --suite bbob [--functions 1-24] [--dimensions 2,5] [--instances 1-3]
+  [--budget-multiplier 2000] --strategies S... --out DIR``: COCO's BBOB suite through
+  ``cocoex`` (``pip install 'tunelab[bbob]'``), with COCO's own output under ``DIR/coco``
+  (:func:`tunelab.bench.run_bbob`), then its report.
+- ``tunelab bench report DIR [--out OUT]``: write ``report.md`` and its figures, and
+  ``bbob_report.md`` with the runtime ECDFs where ``DIR`` holds BBOB runs.
 - ``tunelab papers list``: the published results reproduced under ``papers/``, with verdicts.
 - ``tunelab papers run NAME [--quick]``: run one reproduction (``--quick``: the reduced
   version the test suite checks against its README).
@@ -97,9 +102,31 @@ def _suite(args: argparse.Namespace) -> tuple[list[str], list[str], int, int, in
     return chosen_p, chosen_s, budget, seeds, n_jobs
 
 
+def _bench_run_bbob(args: argparse.Namespace) -> int:
+    from tunelab import bench
+
+    if args.problems or args.budget is not None or args.seeds is not None:
+        raise UsageError("--suite bbob takes --functions, --dimensions, --instances and "
+                         "--budget-multiplier, not --problems, --budget or --seeds")
+    strategies = args.strategies or ["cmaes", "cma_es"]
+    print(f"BBOB: functions {args.functions}, dimensions {args.dimensions}, instances "
+          f"{args.instances}, budget {args.budget_multiplier} * d, strategies "
+          f"{' '.join(strategies)}, into {args.out}", flush=True)
+    records = bench.run_bbob(args.functions, args.dimensions, args.instances, strategies,
+                        args.budget_multiplier, out=args.out, observe=args.coco,
+                        n_jobs=args.n_jobs or 1)
+    print(f"{len(records)} runs, {sum(r['evaluations'] for r in records)} evaluations in "
+          f"{args.out}")
+    if args.report:
+        print(f"report: {bench.report_bbob(args.out)}")
+    return 0
+
+
 def _bench_run(args: argparse.Namespace) -> int:
     from tunelab import bench
 
+    if args.suite == "bbob":
+        return _bench_run_bbob(args)
     chosen_p, chosen_s, budget, seeds, n_jobs = _suite(args)
     print(f"running {len(chosen_s)} strategies x {len(chosen_p)} problems x {seeds} seeds, "
           f"budget {budget}, {n_jobs} worker(s), into {args.out}", flush=True)
@@ -112,9 +139,15 @@ def _bench_run(args: argparse.Namespace) -> int:
 
 
 def _bench_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tunelab import bench
 
-    print(f"report: {bench.report(args.directory, args.out or args.directory)}")
+    bbob = (Path(args.directory) / "bbob" / "manifest.json").is_file()
+    if bbob:
+        print(f"report: {bench.report_bbob(args.directory, args.out or args.directory)}")
+    if not bbob or (Path(args.directory) / "manifest.json").is_file():
+        print(f"report: {bench.report(args.directory, args.out or args.directory)}")
     return 0
 
 
@@ -161,6 +194,17 @@ def _add_bench(commands: Any) -> None:
                           "task, evaluations otherwise (no limit)")
     run.add_argument("--no-report", dest="report", action="store_false",
                      help="do not write the report")
+    run.add_argument("--suite", choices=["quick", "bbob"], default="quick",
+                     help="quick: the problems above; bbob: COCO's BBOB suite (quick)")
+    run.add_argument("--functions", default="1-24", metavar="F",
+                     help="bbob: functions, such as 1-24 or 1,8,15 (1-24)")
+    run.add_argument("--dimensions", default="2,5", metavar="D",
+                     help="bbob: dimensions among 2,3,5,10,20,40 (2,5)")
+    run.add_argument("--instances", default="1-3", metavar="I", help="bbob: instances (1-3)")
+    run.add_argument("--budget-multiplier", type=_positive, default=2000, metavar="M",
+                     help="bbob: evaluations per run per dimension (2000)")
+    run.add_argument("--no-coco", dest="coco", action="store_false",
+                     help="bbob: do not write COCO's files under DIR/coco")
     run.set_defaults(run=_bench_run)
     report = sub.add_parser("report", help="write report.md and figures from saved results")
     report.add_argument("directory", metavar="DIR", help="a results directory")

@@ -16,7 +16,7 @@ from tunelab.bench.runner import run
 REQUIRES = {"optuna_tpe": ("optuna",), "optuna_gp": ("optuna", "torch"),
             "optuna_cmaes": ("optuna", "cmaes"), "optuna_random": ("optuna",),
             "skopt_gp": ("skopt",), "hyperopt_tpe": ("hyperopt",), "deap_ga": ("deap",),
-            "cma_es": ("cma",)}
+            "cma_es": ("cma",), "cma_es_ipop": ("cma",)}
 FAST = ["optuna_tpe", "optuna_cmaes", "optuna_random", "hyperopt_tpe", "deap_ga", "cma_es"]
 
 
@@ -244,3 +244,22 @@ def test_gaussian_process_peers_past_their_random_start(name):
     configs, _ = drive(name, space, seed=0, n=options + 2)
     assert all(space.contains(c) for c in configs)
     assert drive(name, space, seed=0, n=options + 2)[0] == configs
+
+
+def test_cma_ipop_restarts_with_a_doubled_population():
+    needs("cma_es_ipop")
+    space = tl.Space({"x": tl.Real(0.0, 1.0), "y": tl.Real(0.0, 1.0)})
+    strategy = peers.make("cma_es_ipop", space, seed=3)
+    plain = peers.make("cma_es", space, seed=3)
+    first = strategy._es.popsize
+    sizes = set()
+    for _ in range(400):  # a flat function: pycma's tolflatfitness stops each run early
+        for s in (strategy, plain):
+            c = s.ask()
+            s.tell(c, 1.0)
+        sizes.add(strategy._es.popsize)
+    assert strategy.n_restarts_ >= 2 and plain.n_restarts_ == 0
+    assert {first, 2 * first, 4 * first} <= sizes
+    assert strategy._es.popsize == first * 2 ** strategy.n_restarts_
+    with pytest.raises(ValueError, match="restarts"):
+        peers.CMAAdapter(space, restarts="bipop")

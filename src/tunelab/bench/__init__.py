@@ -6,7 +6,8 @@ vectorized NumPy functions; ``tasks`` holds tuning problems on real data (``task
 ``tasks.get``). ``run(problems, strategies, budget, seeds)`` runs every strategy, ours or a
 peer's (``peers``), on every problem with every seed and returns tidy :class:`Results`
 (``load(dir)`` reads saved ones back); ``stats`` compares strategies and ``report(results,
-out)`` writes tables and plots.
+out)`` writes tables and plots. ``run_bbob`` runs strategies on COCO's BBOB suite (optional
+extra ``bbob``), ``report_bbob(dir)`` draws its runtime ECDFs, ``load_bbob(dir)`` reads it.
 """
 
 from tunelab._lazy import attach
@@ -19,5 +20,8 @@ __getattr__, __dir__, __all__ = attach(
         "load": "_results",
         "Results": "_results",
         "report": "_report",
+        "run_bbob": "_bbob",
+        "report_bbob": "_bbob_report",
+        "load_bbob": "_bbob_store",
     },
 )

@@ -17,7 +17,9 @@ evaluations:
 
 A run stops after ``budget`` evaluations or, with ``max_cost``, at the first evaluation that
 brings the cumulative cost to ``max_cost`` or beyond (that evaluation is kept: the cost of the
-last evaluation may overshoot, and the records say by how much).
+last evaluation may overshoot, and the records say by how much). A problem with a ``solved``
+attribute ends the run as soon as it turns true (status ``"solved"``): a COCO problem whose
+final target is reached (:mod:`tunelab.bench._bbob`), where more evaluations change nothing.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def drive(
         when the optimum is ``None``), ``budget``, ``cost``, ``objective_seconds``,
         ``strategy_seconds`` (``ask`` plus ``tell``) and ``config`` (JSON).
     status : str
-        ``"complete"``, or ``"exhausted"`` when ``ask`` raised ``SearchExhausted``.
+        ``"complete"``, ``"exhausted"`` when ``ask`` raised ``SearchExhausted``, or
+        ``"solved"`` when the problem's ``solved`` attribute turned true.
     """
     optimum = problem.optimum
     fidelity = getattr(problem, "fidelity_range", None)
@@ -112,6 +115,8 @@ def drive(
             "objective_seconds": t2 - t1, "strategy_seconds": (t1 - t0) + (t3 - t2),
             "config": json.dumps(config),
         })
+        if getattr(problem, "solved", False):
+            return rows, "solved"
     return rows, "complete"
 
 

@@ -120,21 +120,52 @@ class CMAAdapter(PeerAdapter):
     space : Space
     seed : int, default=0
     sigma0 : float, default=0.25
+    restarts : {"none", "ipop"}, default="none"
+        ``"ipop"``: when pycma's termination criteria fire (``es.stop()``), start a fresh
+        strategy with twice the population, from a uniformly random mean and ``sigma0``
+        (Auger & Hansen 2005, as pycma's ``cma.fmin2(..., restarts=...)`` with a random
+        ``x0``).
+    max_restarts : int, default=9
+        Most restarts, >= 0 (pycma's ``fmin2`` default).
+
+    Attributes
+    ----------
+    n_restarts_ : int
+        Restarts so far.
+
+    References
+    ----------
+    .. [1] A. Auger and N. Hansen, "A restart CMA evolution strategy with increasing
+       population size", IEEE CEC 2005.
     """
 
     name = "cma_es"
 
-    def __init__(self, space: Space, *, seed: int = 0, sigma0: float = 0.25) -> None:
+    def __init__(self, space: Space, *, seed: int = 0, sigma0: float = 0.25,
+                 restarts: str = "none", max_restarts: int = 9) -> None:
         super().__init__(space, seed=seed)
-        import cma
-
         self.sigma0 = float(check_scalar(sigma0, "sigma0", low=0.0, low_inclusive=False))
-        rng = np.random.default_rng(self.seed)
-        options = {"bounds": [0.0, 1.0], "seed": np.nan, "verbose": -9, "verb_log": 0,
-                   "randn": lambda *shape: rng.standard_normal(shape)}
-        self._es = cma.CMAEvolutionStrategy(np.full(len(space), 0.5), self.sigma0, options)
+        if restarts not in ("none", "ipop"):
+            raise ValueError(f"restarts must be 'none' or 'ipop'; got {restarts!r}")
+        self.restarts = restarts
+        self.max_restarts = int(check_scalar(max_restarts, "max_restarts", kind=int, low=0))
+        if restarts == "ipop":
+            self.name = "cma_es_ipop"
+        self.n_restarts_ = 0
+        self._rng = np.random.default_rng(self.seed)
+        self._es = self._strategy(np.full(len(space), 0.5), None)
         self._queue: list[np.ndarray] = []
         self._told: list[tuple[np.ndarray, float]] = []
+
+    def _strategy(self, x0: np.ndarray, popsize: int | None) -> Any:
+        import cma
+
+        rng = self._rng
+        options = {"bounds": [0.0, 1.0], "seed": np.nan, "verbose": -9, "verb_log": 0,
+                   "randn": lambda *shape: rng.standard_normal(shape)}
+        if popsize is not None:
+            options["popsize"] = popsize
+        return cma.CMAEvolutionStrategy(x0, self.sigma0, options)
 
     def _ask(self) -> tuple[dict[str, Any], Any]:
         if not self._queue:
@@ -148,3 +179,9 @@ class CMAAdapter(PeerAdapter):
             solutions, values = zip(*self._told, strict=True)
             self._es.tell(list(solutions), list(values))
             self._told = []
+            if (self.restarts == "ipop" and self.n_restarts_ < self.max_restarts
+                    and self._es.stop()):
+                self.n_restarts_ += 1
+                x0 = self._rng.uniform(0.0, 1.0, len(self.space))
+                self._es = self._strategy(x0, 2 * self._es.popsize)
+                self._queue = []

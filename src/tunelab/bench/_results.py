@@ -58,6 +58,7 @@ _FLOAT_COLUMNS = ("value", "best", "regret", "budget", "cost", "objective_second
 PACKAGES = (
     "numpy", "scipy", "numba", "tunelab", "threadpoolctl", "scikit-learn", "optuna",
     "scikit-optimize", "hyperopt", "deap", "cma", "cmaes", "torch",
+    "coco-experiment", "cocopp",
 )
 
 

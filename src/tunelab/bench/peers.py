@@ -13,8 +13,9 @@ Mapping of the space:
   ``Integer`` with their bounds and log scale, ``Categorical`` with its choices. Optuna asks
   define-by-run, so conditional parameters are asked only when active; the others draw every
   parameter and the inactive ones are dropped.
-- DEAP (``deap_ga``) and pycma (``cma_es``) search the unit cube :math:`[0, 1]^d` and the
-  space decodes their points (``space.from_unit``), as for our own cube-based strategies.
+- DEAP (``deap_ga``) and pycma (``cma_es``, and ``cma_es_ipop`` with IPOP restarts) search
+  the unit cube :math:`[0, 1]^d` and the space decodes their points (``space.from_unit``),
+  as for our own cube-based strategies.
 
 Seeds: every adapter draws all its randomness from its ``seed``. Optuna and scikit-optimize
 get the 32-bit word ``SeedSequence(seed).generate_state(1)[0]``; hyperopt a fresh seed per
@@ -74,6 +75,7 @@ _PEERS: dict[str, _Peer] = {
     "hyperopt_tpe": _Peer(("hyperopt",), "hyperopt", HyperoptTPE, {}),
     "deap_ga": _Peer(("deap",), "deap", DeapGA, {}),
     "cma_es": _Peer(("cma",), "cma", CMAAdapter, {}),
+    "cma_es_ipop": _Peer(("cma",), "cma", CMAAdapter, {"restarts": "ipop"}),
 }
 
 
