@@ -95,10 +95,12 @@ for step in snapshots[::10] + [snapshots[-1]]:
 # :math:`\sqrt{\lambda_\max / \lambda_\min}`, the long axis the angle of the top
 # eigenvector, the valley the angle of the parabola's tangent at the mean. The ellipse
 # starts as a circle; by generation 30 its long axis lies within a few degrees of the
-# valley's direction (35° against 39°) and from then on it follows the valley as it turns,
-# from 35° to 61°, while the axis ratio grows from 4 to over 20: the search has learned that
-# steps along the valley succeed and steps across it fail. Meanwhile the best value of a
-# generation falls from 3.7 to about :math:`10^{-3}` at generation 79.
+# valley's direction (34° against 41°) and from then on it follows the valley as it turns,
+# from 34° to 63°, while the axis ratio grows from 4 to over 20: the search has learned that
+# steps along the valley succeed and steps across it fail (the rank-:math:`\mu` update
+# stretches the ellipse along the best samples' steps, and the active update, with negative
+# weights on the worst, shrinks it along theirs). Meanwhile the best value of a generation
+# falls from 3.7 to about :math:`3 \times 10^{-5}` at generation 80.
 #
 # Near the minimum a quadratic model holds, and the covariance CMA-ES learns there should
 # approach the inverse Hessian, :math:`C \propto H^{-1}` (Hansen 2016): the
@@ -115,9 +117,9 @@ print(f"CMA-ES, generation {snapshots[-1]['generation']}: axis ratio {ratio:.1f}
 
 # %%
 # In the full run (120 generations) the mean reaches :math:`(1, 1)` and the last ellipse
-# has an axis ratio of 59 against the inverse Hessian's 50, its long axis at 63.3° against the
-# Hessian's 63.5°; the quick run stops at generation 79, before the mean is at the minimum, with
-# a ratio of 23.
+# has an axis ratio of 56 against the inverse Hessian's 50, its long axis at 62.9° against the
+# Hessian's 63.5°; the quick run stops at generation 79, just short of the minimum (the mean
+# at (0.994, 0.987)), with a ratio of 27.
 #
 # The ellipses of generations 0, 10, 20, ... over the contour lines of :math:`f` (at
 # :math:`10^{-1}` to :math:`10^3`), with the path of the mean. The long axis of the
@@ -193,11 +195,11 @@ print(f"sigma at generations 0, 20, 40, 60, {gens[-1]}: "
       + ", ".join(f"{sigma[g]:.4f}" for g in (0, 20, 40, 60, -1)))
 
 # %%
-# The step size is not monotone: it falls to 0.018 by generation 20 while the mean
+# The step size is not monotone: it falls to 0.015 by generation 20 while the mean
 # zig-zags in the bottom of the valley (the path :math:`p_\sigma` stays shorter than
-# :math:`\chi_n`: successive steps cancel), then grows three- to six-fold each time the mean
-# starts to travel along the valley, when :math:`\lVert p_\sigma \rVert` rises above
-# :math:`\chi_n` (around generations 22-30, 40-45 and 70-73). Cumulative step-size
+# :math:`\chi_n`: successive steps cancel), then grows three- to seven-fold each time the
+# mean starts to travel along the valley, when :math:`\lVert p_\sigma \rVert` rises above
+# :math:`\chi_n` (around generations 21-28, 40-46 and 68-73). Cumulative step-size
 # adaptation thus speeds the search up on the long, straight stretches. The path
 # :math:`p_c` of the rank-one update is longest in the first generations, when the mean
 # moves far in one direction, from the start down to the valley.

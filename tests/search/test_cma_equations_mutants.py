@@ -46,8 +46,16 @@ def reference_update(state, Y, A, inv_sqrt_C):
     hsig = norm / math.sqrt(1 - (1 - cs) ** (2 * (g + 1))) < (1.4 + 2 / (n + 1)) * state["chiN"]
     pc = (1 - cc) * state["pc"] + hsig * math.sqrt(cc * (2 - cc) * mueff) * yw
     rank_mu = sum(w[i] * np.outer(Y[i], Y[i]) for i in range(mu))
-    C = ((1 + c1 * (1 - hsig) * cc * (2 - cc) - c1 - cmu) * C0 + c1 * np.outer(pc, pc)
-         + cmu * rank_mu)
+    weight_sum = 1.0
+    negative = state["negative_weights"]  # the worst rows, Eqs. (46)-(47) of the tutorial
+    k = min(len(Y) - mu, len(negative))
+    for j in range(k):
+        i, wi = len(Y) - k + j, negative[len(negative) - k + j]
+        v = inv_sqrt_C @ Y[i]
+        rank_mu = rank_mu + wi * n / (v @ v) * np.outer(Y[i], Y[i])
+        weight_sum += wi
+    C = ((1 + c1 * (1 - hsig) * cc * (2 - cc) - c1 - cmu * weight_sum) * C0
+         + c1 * np.outer(pc, pc) + cmu * rank_mu)
     exponent = cs / ds * (norm / state["chiN"] - 1)
     return {"m": state["m"] + sigma * A * yw, "ps": ps, "pc": pc, "C": C,
             "sigma": sigma * math.exp(min(1.0, exponent)), "hsig": hsig, "exponent": exponent}

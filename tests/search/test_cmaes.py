@@ -76,6 +76,46 @@ def test_weights_match_pycma():
         assert ours["mueff"] == pytest.approx(theirs.mueff, rel=1e-12)
 
 
+def test_negative_weights_match_pycma():
+    cma = pytest.importorskip("cma")
+    for n, lam in [(2, 6), (5, 10), (10, 10), (10, 40), (30, 14), (3, 7)]:
+        ours = cma_parameters(n, lam)
+        theirs = cma.recombination_weights.RecombinationWeights(lam)
+        theirs.finalize_negative_weights(n, ours["c1"], ours["cmu"])
+        np.testing.assert_allclose(ours["negative_weights"], np.asarray(theirs)[theirs.mu:],
+                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(ours["weights"], np.asarray(theirs)[: theirs.mu], rtol=1e-12)
+
+
+def test_negative_weights_are_off_when_not_active_or_without_rank_mu():
+    assert np.all(cma_parameters(5, 10, active=False)["negative_weights"] == 0)
+    p = cma_parameters(3, 2)  # mu = 1: mueff = 1, so c_mu = 0 and no rank-mu update
+    assert p["cmu"] == 0 and np.all(p["negative_weights"] == 0)
+
+
+def test_failures_get_no_negative_weight():
+    # Only the n_ranked finite rows are eligible: a failure ranked last changes nothing.
+    n, lam = 3, 8
+    rng = np.random.default_rng(4)
+    base = {**cma_parameters(n, lam), "m": np.full(n, 0.5), "sigma": 0.2, "C": np.eye(n),
+            "ps": np.zeros(n), "pc": np.zeros(n), "B": np.eye(n), "D": np.ones(n), "g": 0}
+    Y = rng.normal(size=(lam, n))
+    a, b = ({k: np.copy(v) for k, v in base.items()} for _ in range(2))
+    cma_update(a, Y, np.ones(n), n_ranked=lam - 1)
+    Y_other_failure = Y.copy()
+    Y_other_failure[-1] *= 5.0
+    cma_update(b, Y_other_failure, np.ones(n), n_ranked=lam - 1)
+    np.testing.assert_allclose(a["C"], b["C"], atol=1e-15)
+    c = {k: np.copy(v) for k, v in base.items()}
+    cma_update(c, Y, np.ones(n))  # the last row eligible: C differs
+    assert not np.allclose(c["C"], a["C"])
+
+
+def test_active_is_checked():
+    with pytest.raises(TypeError, match="active"):
+        CMAES(box(2), active="yes")
+
+
 def test_one_update_matches_the_tutorial():
     """Eqs. (41)-(47) written out with loops and an explicit C^(-1/2)."""
     n, lam = 4, 8
@@ -99,8 +139,14 @@ def test_one_update_matches_the_tutorial():
     hsig = np.linalg.norm(ps) / math.sqrt(1 - (1 - cs) ** 8) < (1.4 + 2 / 5) * old["chiN"]
     pc = (1 - cc) * old["pc"] + hsig * math.sqrt(cc * (2 - cc) * mueff) * yw
     rank_mu = sum(w[i] * np.outer(Y[i], Y[i]) for i in range(mu))
-    C = ((1 + c1 * (1 - hsig) * cc * (2 - cc) - c1 - cmu) * C0 + c1 * np.outer(pc, pc)
-         + cmu * rank_mu)
+    inv_sqrt_C0 = fractional_matrix_power(C0, -0.5).real
+    negative = old["negative_weights"]  # Eqs. (46), (53): the worst lam - mu, scaled by |.|^-2
+    assert len(negative) == lam - mu and np.all(negative < 0)
+    for i in range(mu, lam):
+        v = inv_sqrt_C0 @ Y[i]
+        rank_mu = rank_mu + negative[i - mu] * n / (v @ v) * np.outer(Y[i], Y[i])
+    C = ((1 + c1 * (1 - hsig) * cc * (2 - cc) - c1 - cmu * (1 + negative.sum())) * C0
+         + c1 * np.outer(pc, pc) + cmu * rank_mu)
     sigma = 0.2 * math.exp(cs / ds * (np.linalg.norm(ps) / old["chiN"] - 1))
     np.testing.assert_allclose(state["m"], old["m"] + 0.2 * A * yw, atol=1e-14)
     np.testing.assert_allclose(state["ps"], ps, atol=1e-12)
@@ -333,3 +379,42 @@ def test_mean0_and_population_size():
 def test_invalid_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         CMAES(Space({"x": Real(0.0, 10.0), "k": Integer(1, 5)}), **kwargs)
+
+
+def test_a_run_past_convergence_stays_finite():
+    # Long after the sphere's values stop ranking the samples (round-off at the optimum),
+    # sigma and C drift apart; the run must keep asking finite points without warnings.
+    import warnings
+
+    from tunelab.search.cmaes import _MAX_STD
+
+    es = CMAES(box(3), seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3000):
+            X = es.ask_array(es.lambda_)
+            assert np.all(np.isfinite(X))
+            es.tell_array(X, np.sum((X - 0.3) ** 2, axis=1))
+    s = es._s
+    assert np.all(np.isfinite(s["C"])) and np.isfinite(s["sigma"])
+    assert s["sigma"] * s["D"].max() <= _MAX_STD * (1 + 1e-12)
+
+
+def test_keeping_finite_leaves_the_distribution_unchanged():
+    from tunelab.search.cmaes import _keep_finite
+
+    rng = np.random.default_rng(0)
+    G = rng.normal(size=(3, 3))
+    C = (G @ G.T + np.eye(3)) * 2.0**-700
+    eigenvalues, B = np.linalg.eigh(C)
+    s = {"C": C.copy(), "D": np.sqrt(eigenvalues), "B": B, "pc": rng.normal(size=3) * 2.0**-350,
+         "sigma": 2.0**340}
+    before = s["sigma"] ** 2 * s["C"], s["sigma"] * s["pc"], s["sigma"] * s["D"]
+    _keep_finite(s)
+    assert 2.0**-300 < s["D"].max() < 2.0**300
+    np.testing.assert_array_equal(s["sigma"] ** 2 * s["C"], before[0])  # powers of 2: exact
+    np.testing.assert_array_equal(s["sigma"] * s["pc"], before[1])
+    np.testing.assert_array_equal(s["sigma"] * s["D"], before[2])
+    s["sigma"] = 1e300
+    _keep_finite(s)
+    assert s["sigma"] * s["D"].max() == pytest.approx(1e3)

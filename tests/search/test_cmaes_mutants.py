@@ -15,8 +15,8 @@ def test_a_long_path_stalls_the_rank_one_update():
     """With h_sigma = 0, Eq. (45) drops the step from p_c and Eq. (47) adds c1 cc (2 - cc) C."""
     n, lam = 3, 6
     rng = np.random.default_rng(1)
-    state = {**cma_parameters(n, lam), "m": np.full(n, 0.5), "sigma": 0.1, "C": np.eye(n),
-             "ps": np.full(n, 20.0), "pc": rng.normal(size=n), "B": np.eye(n),
+    state = {**cma_parameters(n, lam, active=False), "m": np.full(n, 0.5), "sigma": 0.1,
+             "C": np.eye(n), "ps": np.full(n, 20.0), "pc": rng.normal(size=n), "B": np.eye(n),
              "D": np.ones(n), "g": 5}
     Y = rng.normal(size=(lam, n))
     old = {k: np.copy(v) for k, v in state.items()}

@@ -115,8 +115,13 @@ def test_first_update_by_hand():
     np.testing.assert_allclose(after["paths"]["sigma"], ps, rtol=1e-10)
     pc = math.sqrt(p["cc"] * (2 - p["cc"]) * mueff) * yw  # Eq. (45), h_sigma = 1
     np.testing.assert_allclose(after["paths"]["c"], pc, rtol=1e-10)
-    C = ((1 - p["c1"] - p["cmu"]) * np.eye(2) + p["c1"] * np.outer(pc, pc)
-         + p["cmu"] * (y[: before["mu"]].T * w) @ y[: before["mu"]])  # Eq. (47)
+    neg = before["negative_weights"]  # the worst lam - mu, scaled by n / |y|^2 (C = I)
+    assert len(neg) == lam - before["mu"] and np.all(neg < 0)
+    worst = y[before["mu"]:]
+    neg_circ = neg * 2 / np.sum(worst**2, axis=1)
+    C = ((1 - p["c1"] - p["cmu"] * (1 + neg.sum())) * np.eye(2) + p["c1"] * np.outer(pc, pc)
+         + p["cmu"] * ((y[: before["mu"]].T * w) @ y[: before["mu"]]
+                       + (worst.T * neg_circ) @ worst))  # Eqs. (46)-(47)
     np.testing.assert_allclose(after["C"], C, rtol=1e-10)
     sigma = sigma0 * math.exp(min(1.0, p["cs"] / p["ds"] * (np.linalg.norm(ps)
                                                             / before["paths"]["chi_n"] - 1)))

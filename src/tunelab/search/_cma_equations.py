@@ -1,4 +1,5 @@
-"""The update equations of the (mu/mu_w, lambda)-CMA-ES, and the box as a periodic reflection.
+"""The update equations of the (mu/mu_w, lambda)-CMA-ES with active covariance adaptation, and
+the box as a periodic reflection.
 
 Pure functions of arrays, used by :class:`tunelab.search.CMAES`. Notation (Hansen 2016):
 :math:`n` dimensions, :math:`\\lambda` samples per generation, the :math:`\\mu` best
@@ -12,6 +13,8 @@ References
    numbers below; default parameters of Table 1).
 .. [2] N. Hansen, pycma, ``cma.transformations.BoundTransform``: the box as a periodic
    reflection of the unbounded search space.
+.. [3] G. A. Jastrebski and D. V. Arnold, "Improving evolution strategies through active
+   covariance matrix adaptation", IEEE CEC 2006, 2814-2821.
 """
 
 from __future__ import annotations
@@ -24,30 +27,56 @@ import numpy as np
 __all__ = ["cma_parameters", "cma_update", "nearest_image", "reflect"]
 
 
-def cma_parameters(n: int, lam: int) -> dict[str, Any]:
-    """Default strategy parameters of Hansen (2016), Table 1, with positive weights only."""
+def cma_parameters(n: int, lam: int, active: bool = True) -> dict[str, Any]:
+    r"""Default strategy parameters of Hansen (2016), Table 1.
+
+    ``weights`` are the :math:`\mu` positive recombination weights, summing to 1;
+    ``negative_weights`` the :math:`\lambda - \mu` others of the active covariance update
+    (Jastrebski and Arnold 2006), Eq. (53): the raw weights
+    :math:`w'_i = \ln\frac{\lambda+1}{2} - \ln i` of ranks :math:`i > \mu`, scaled to sum
+    to :math:`-\min(\alpha_\mu^-, \alpha_{\mu_\mathrm{eff}}^-, \alpha_\mathrm{posdef}^-)`,
+    with :math:`\alpha_\mu^- = 1 + c_1/c_\mu`,
+    :math:`\alpha_{\mu_\mathrm{eff}}^- = 1 + 2\mu_\mathrm{eff}^-/(\mu_\mathrm{eff} + 2)`
+    and :math:`\alpha_\mathrm{posdef}^- = (1 - c_1 - c_\mu)/(n c_\mu)`; all zero with
+    ``active=False``.
+    """
     mu = lam // 2  # Eq. (48)
-    w = np.log((lam + 1) / 2) - np.log(np.arange(1, mu + 1))  # Eq. (49)
-    w /= w.sum()
+    raw = np.log((lam + 1) / 2) - np.log(np.arange(1, lam + 1))  # Eq. (49)
+    w = raw[:mu] / raw[:mu].sum()
     mueff = 1.0 / np.sum(w**2)
     c1 = 2.0 / ((n + 1.3) ** 2 + mueff)  # Eq. (57)
+    cmu = min(1 - c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff))  # Eq. (58)
+    negative = np.zeros(lam - mu)
+    if active and cmu > 0 and np.any(raw[mu:] < 0):  # cmu = 0: no rank-mu update at all
+        neg = raw[mu:]
+        mueff_neg = neg.sum() ** 2 / np.sum(neg**2)
+        scale = min(1 + c1 / cmu, 1 + 2 * mueff_neg / (mueff + 2),
+                    (1 - c1 - cmu) / (n * cmu))  # Eqs. (50)-(52)
+        negative = scale * neg / np.abs(neg).sum()  # Eq. (53)
     return {
-        "mu": mu, "weights": w, "mueff": mueff,
+        "mu": mu, "weights": w, "negative_weights": negative, "mueff": mueff,
         "cs": (mueff + 2) / (n + mueff + 5),  # Eq. (55)
         "ds": 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + (mueff + 2) / (
             n + mueff + 5),  # Eq. (55)
         "cc": (4 + mueff / n) / (n + 4 + 2 * mueff / n),  # Eq. (56)
         "c1": c1,
-        "cmu": min(1 - c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff)),  # Eq. (58)
+        "cmu": cmu,
         "chiN": math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n**2)),  # E||N(0, I)||
     }
 
 
-def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray) -> None:
-    """One generation's update of ``state`` from the steps ``Y`` (rows, best first).
+def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray,
+               n_ranked: int | None = None) -> None:
+    r"""One generation's update of ``state`` from the steps ``Y`` (rows, best first).
 
     ``state`` holds ``m, sigma, C, ps, pc, B, D, g`` and the parameters of
-    :func:`cma_parameters`; the first ``mu`` rows of ``Y`` are recombined.
+    :func:`cma_parameters`; the first ``mu`` rows of ``Y`` are recombined. The worst rows,
+    as many as there are ``negative_weights`` (fewer when ``Y`` has fewer than
+    :math:`\lambda` rows; the most negative weight always to the worst row), enter the
+    rank-:math:`\mu` update with weights
+    :math:`w_i^\circ = w_i\, n / \|C^{-1/2} y_i\|^2` (Eq. (46)); only the first
+    ``n_ranked`` rows (default: all) are eligible, so that failed evaluations, which rank
+    last without a value, do not shrink the covariance.
     """
     s, n = state, len(state["m"])
     w = s["weights"]
@@ -62,8 +91,19 @@ def cma_update(state: dict[str, Any], Y: np.ndarray, A: np.ndarray) -> None:
     s["pc"] = (1 - cc) * s["pc"] + hsig * math.sqrt(cc * (2 - cc) * s["mueff"]) * yw  # (45)
     dh = (1 - hsig) * cc * (2 - cc)
     Ymu = Y[: s["mu"]]
-    s["C"] = ((1 + c1 * dh - c1 - cmu * w.sum()) * s["C"] + c1 * (s["pc"][:, None] * s["pc"])
-              + cmu * (Ymu.T * w) @ Ymu)  # Eq. (47)
+    negative = s["negative_weights"]
+    ranked = len(Y) if n_ranked is None else min(n_ranked, len(Y))
+    k = min(ranked - s["mu"], len(negative))
+    rank_mu = (Ymu.T * w) @ Ymu
+    weight_sum = w.sum()
+    if k > 0 and negative[-1] < 0:
+        Yneg, wneg = Y[ranked - k:ranked], negative[len(negative) - k:]
+        scaled = (s["B"].T @ Yneg.T) / s["D"][:, None]  # columns C^(-1/2) y_i, in B's frame
+        wneg_circ = wneg * n / np.sum(scaled**2, axis=0)  # Eq. (46)
+        rank_mu = rank_mu + (Yneg.T * wneg_circ) @ Yneg
+        weight_sum += wneg.sum()
+    s["C"] = ((1 + c1 * dh - c1 - cmu * weight_sum) * s["C"]
+              + c1 * (s["pc"][:, None] * s["pc"]) + cmu * rank_mu)  # Eq. (47)
     s["sigma"] *= math.exp(min(1.0, cs / s["ds"] * (norm_ps / s["chiN"] - 1)))  # Eq. (44)
     s["g"] += 1
 

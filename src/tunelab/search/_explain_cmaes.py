@@ -102,7 +102,8 @@ def explain_cmaes(es: Any) -> dict[str, Any]:
     snap: dict[str, Any] = {
         "kind": "cmaes", "axes": info, "n_asked": es.n_asked, "n_told": es.n_told,
         "generation": es.generation_, "run_generation": int(s["g"]), "lambda": es.lambda_,
-        "mu": int(s["mu"]), "weights": s["weights"].copy(), "mueff": float(s["mueff"]),
+        "mu": int(s["mu"]), "weights": s["weights"].copy(),
+        "negative_weights": s["negative_weights"].copy(), "mueff": float(s["mueff"]),
         "mean": {"unbounded": m, "unit": mean_unit, "config": mean_config,
                  "point": configs_to_axis(space, [mean_config])[0],
                  "axis": unit_to_axis_continuous(info, m)[0]},

@@ -44,6 +44,8 @@ from tunelab.search._philox_sfc64 import Streams
 from tunelab.space import Categorical, Integer, Space
 
 _STREAM, _RESTART = 3, 4  # tags of the random streams (Streams)
+_SAFE = (2.0**-300, 2.0**300)  # the range of max D kept by rescaling C and sigma
+_MAX_STD = 1e3  # largest sigma * max D, in unit-cube widths
 
 
 class CMAES(Strategy):
@@ -68,6 +70,11 @@ class CMAES(Strategy):
         :mod:`tunelab.search._cma_restarts`).
     max_restarts : int, default=9
         Most restarts, ``>= 0``.
+    active : bool, default=True
+        Active covariance adaptation (Jastrebski & Arnold 2006; Hansen 2016, Eqs. 46-53, as
+        pycma's default ``CMA_active``): the worst half of each generation, with negative
+        weights, shrinks the covariance along its steps. ``False`` keeps the positive
+        rank-mu update only.
     seed : int or None, default=None
         Seed of all randomness (see :class:`~tunelab.search.Strategy`).
 
@@ -91,7 +98,9 @@ class CMAES(Strategy):
     Each generation samples :math:`\\lambda` points (Eqs. 38-40), recombines the
     :math:`\\mu = \\lfloor\\lambda/2\\rfloor` best (Eqs. 41-42), adapts :math:`\\sigma` by
     cumulative step-size adaptation (Eqs. 43-44) and :math:`C` by the rank-one and rank-mu
-    updates, the rank-one path stalled by :math:`h_\\sigma` (Eqs. 45, 47). :math:`B, D`
+    updates, the rank-one path stalled by :math:`h_\\sigma` (Eqs. 45, 47); with ``active``,
+    the rank-mu update also takes the :math:`\\lambda - \\mu` worst finite samples with
+    negative weights (Eqs. 46, 53). :math:`B, D`
     are refreshed lazily, once :math:`\\lambda / (10 n (c_1 + c_\\mu))` evaluations have
     passed since the last eigendecomposition.
 
@@ -149,9 +158,13 @@ class CMAES(Strategy):
         mean0: Any = None,
         restarts: str = "none",
         max_restarts: int = 9,
+        active: bool = True,
         seed: int | None = None,
     ) -> None:
         super().__init__(space, seed=seed)
+        if not isinstance(active, (bool, np.bool_)):
+            raise TypeError(f"active must be True or False; got {active!r}")
+        self.active = bool(active)
         self.sigma0 = check_scalar(sigma0, "sigma0", low=0.0, low_inclusive=False)
         if population_size is not None:
             check_scalar(population_size, "population_size", kind=int, low=2)
@@ -190,7 +203,7 @@ class CMAES(Strategy):
         n = len(m)
         self._runs.append({"run": len(self._runs), "regime": regime, "lambda": lam,
                            "sigma0": sigma, "mean0": m.astype(float), "evals": 0})
-        self._s = {**cma_parameters(n, lam), "m": m.astype(float), "sigma": sigma,
+        self._s = {**cma_parameters(n, lam, self.active), "m": m.astype(float), "sigma": sigma,
                    "sigma0": sigma,
                    "C": np.eye(n), "ps": np.zeros(n), "pc": np.zeros(n), "B": np.eye(n),
                    "D": np.ones(n), "g": 0, "evals": 0, "eigen_evals": 0}
@@ -257,11 +270,12 @@ class CMAES(Strategy):
         order = fitness_order(f)
         gen.retire(self._stale)  # asked, not told: a late tell is injected later
         self._pool = []
-        cma_update(s, Y[order], self._A)
+        cma_update(s, Y[order], self._A, n_ranked=int(np.count_nonzero(np.isfinite(f))))
         s["evals"] += len(f)
         s["m"] = s["m"] - 2.0 * np.floor((s["m"] + 0.5) / 2.0)  # same reflections, m near the box
         if s["evals"] - s["eigen_evals"] > lam / (s["c1"] + s["cmu"]) / len(s["m"]) / 10:
             self._eigen()
+        _keep_finite(s)
         finite = f[order[: np.count_nonzero(np.isfinite(f))]]  # sorted
         self._best_history.append(float(finite[0]) if finite.size else np.inf)
         self._median_history.append(_sorted_median(finite) if finite.size else np.inf)
@@ -307,6 +321,8 @@ class CMAES(Strategy):
             return True
         if (s["D"].max() / s["D"].min()) ** 2 > 1e14:  # ConditionCov
             return True
+        if sigma / s["sigma0"] > 1e20 * s["D"].max():  # TolUpSigma
+            return True
         i = s["g"] % n
         if np.all(m == m + 0.1 * sigma * s["D"][i] * s["B"][:, i]):  # NoEffectAxis
             return True
@@ -335,7 +351,9 @@ class CMAES(Strategy):
         -------
         dict
             ``kind="cmaes"``, ``axes``, ``n_asked``, ``n_told``, ``generation``,
-            ``run_generation``, ``lambda``, ``mu``, ``weights``, ``mueff``; ``mean``
+            ``run_generation``, ``lambda``, ``mu``, ``weights`` (of the mean),
+            ``negative_weights`` (of the :math:`\\lambda - \\mu` worst in the active
+            covariance update, zeros without ``active``), ``mueff``; ``mean``
             (``unbounded``, ``unit``, ``config``, ``point``, ``axis``), ``sigma``, ``sigma0``,
             ``C``, ``B``, ``D``, ``margin`` :math:`A`; ``covariance_unit``
             :math:`\\sigma^2 A B D^2 B^\\top A` of the samples and ``covariance`` in axis
@@ -389,6 +407,28 @@ class CMAES(Strategy):
             return
         x = pop_stale(self._stale, config)
         self._pool.append((reflect(x) if x is not None else self.space.to_unit(config), value))
+
+
+def _keep_finite(s: dict[str, Any]) -> None:
+    """Keep a run that goes on past convergence (no restart left) in floating point.
+
+    Once the values no longer rank the samples (round-off at the optimum), the active update
+    shrinks :math:`C` and cumulative step-size adaptation grows :math:`\\sigma` without
+    bound. Only :math:`\\sigma^2 C` matters, so :math:`C` (with :math:`D` and
+    :math:`p_c`) is rescaled by powers of 2 into a safe range and :math:`\\sigma` by the
+    inverse, which leaves every sample and every later update unchanged; and the largest
+    standard deviation :math:`\\sigma \\max D` is capped at ``_MAX_STD`` unit-cube widths,
+    where the reflected distribution is already uniform on the box.
+    """
+    top = float(s["D"].max())
+    if not _SAFE[0] < top < _SAFE[1]:
+        c = 2.0 ** round(math.log2(top))  # an exact power of 2: no rounding
+        s["C"] = s["C"] / (c * c)
+        s["D"] = s["D"] / c
+        s["pc"] = s["pc"] / c
+        s["sigma"] *= c
+        top /= c
+    s["sigma"] = min(s["sigma"], _MAX_STD / top)
 
 
 def _sorted_median(values: np.ndarray) -> float:
