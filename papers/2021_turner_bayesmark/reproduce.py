@@ -6,9 +6,10 @@ A problem is a scikit-learn model, a data set and a metric. Its objective is bay
 data set split 80/20 once (``train_test_split(test_size=0.2, random_state=0)``), and the loss
 the mean of the negated scikit-learn score over 5-fold cross-validation of the 80 %. Each
 optimizer gets 16 batches of 8 (128 evaluations), by ``ask_batch(8)``/``tell_batch`` for
-tunelab's strategies and by 8 asks then 8 tells for the peers (scikit-optimize by its own
-``ask(n_points=8)``, constant liar, as bayesmark's wrapper does). The search spaces are
-bayesmark's (``bayesmark/sklearn_funcs.py``), with the changes the README lists.
+tunelab's strategies and scikit-optimize (its own ``ask(n_points=8)``, constant liar, as
+bayesmark's wrapper does, and one refit a batch), and by 8 asks then 8 tells for the other
+peers. The search spaces are bayesmark's (``bayesmark/sklearn_funcs.py``), with the changes
+the README lists.
 
 Scoring, bayesmark's ``experiment_analysis`` and ``experiment_baseline`` written out: for
 problem :math:`p`, with :math:`S_{pmn}` the best loss of method :math:`m` in run :math:`n`
@@ -27,9 +28,10 @@ expected best of 128 evaluations, estimated from all random evaluations pooled (
 order-statistic estimator of ``bayesmark.expected_max.expected_min``), so that random search
 scores 1 and smaller is better.
 
-Run ``python papers/2021_turner_bayesmark/reproduce.py`` (5 problems, 2 seeds, 6 optimizers;
-about 10 minutes on 2 cores) or ``--quick`` (DT-wine-nll, 1 seed, 8 batches of 8), and
-``--json PATH`` to write the checked figures.
+Run ``python papers/2021_turner_bayesmark/reproduce.py`` (5 problems, 8 optimizers, 2 seeds
+each but scikit-optimize's 1; the README gives its run time) or ``--quick`` (DT-wine-nll, 1
+seed, 8 batches of 8, without scikit-optimize), and ``--json PATH`` to write the checked
+figures.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from threadpoolctl import threadpool_limits
 
 import tunelab as tl
 from tunelab._papers import script_main
@@ -55,7 +58,7 @@ from tunelab.bench import peers
 
 N_BATCHES, BATCH = 16, 8
 OURS = ["random", "bayes", "genetic", "cmaes"]
-PEERS = ["optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe"]  # run() takes each
+PEERS = ["optuna_tpe", "optuna_gp", "hyperopt_tpe", "skopt_gp"]
 METRICS = {"nll": "neg_log_loss", "acc": "accuracy", "mae": "neg_mean_absolute_error",
            "mse": "neg_mean_squared_error"}
 DATA = {"iris": datasets.load_iris, "wine": datasets.load_wine,
@@ -64,8 +67,12 @@ DATA = {"iris": datasets.load_iris, "wine": datasets.load_wine,
 FULL = [("DT", "wine", "nll"), ("SVM", "iris", "nll"), ("linear", "iris", "acc"),
         ("DT", "diabetes", "mae"), ("lasso", "diabetes", "mse")]
 QUICK = [("DT", "wine", "nll")]
-#: run in the full mode; optuna_gp and skopt_gp cost minutes per run here (README)
-METHODS = OURS + ["optuna_tpe", "hyperopt_tpe"]
+METHODS = OURS + PEERS
+SEEDS = (0, 1)
+#: fewer seeds for the peers that cost minutes a run here (README)
+REDUCED_SEEDS = {"skopt_gp": (0,)}
+#: left out of --quick: about a minute for 8 batches on 2 cores
+NOT_QUICK = ("skopt_gp",)
 PUBLISHED = {"JetBrains Research (3rd)": 92.509, "Optuna (5th)": 91.806}  # HEBO won
 
 _KNN = {"n_neighbors": tl.Integer(1, 25), "p": tl.Integer(1, 4)}
@@ -132,19 +139,6 @@ class Problem:
         return loss if np.isfinite(loss) else float("nan")
 
 
-def _skopt_batch(adapter: Any, k: int) -> list[dict[str, Any]]:
-    """``k`` proposals from scikit-optimize's own batch ask (constant liar, ``cl_min``),
-    registered with the adapter so that its ``tell`` matches them."""
-    points = adapter._optimizer.ask(n_points=k)
-    configs = []
-    for x in points:
-        config = adapter.space.validate(dict(zip(adapter.space, x, strict=True)))
-        adapter._pending.append((config, x))
-        adapter.n_asked += 1
-        configs.append(config)
-    return configs
-
-
 def run(problem: Problem, method: str, seed: int, n_batches: int = N_BATCHES) -> np.ndarray:
     """The ``n_batches * 8`` losses of ``method`` on ``problem`` with ``seed``, in order."""
     budget = n_batches * BATCH
@@ -152,19 +146,21 @@ def run(problem: Problem, method: str, seed: int, n_batches: int = N_BATCHES) ->
         opt = tl.search.make_strategy(method, problem.space, seed=seed)
     else:
         opt = peers.make(method, problem.space, seed=seed)
+    if method == "optuna_gp":
+        import torch
+
+        torch.set_num_threads(1)  # as threadpool_limits does for BLAS in figures()
     losses: list[float] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimizers' notes on failed trials, fallbacks
         while len(losses) < budget:
             k = min(BATCH, budget - len(losses))
-            if method in OURS:
+            if method in OURS or method == "skopt_gp":
                 configs = opt.ask_batch(k)  # the GA may end a generation with fewer
-            elif method == "skopt_gp":
-                configs = _skopt_batch(opt, k)
             else:
                 configs = [opt.ask() for _ in range(k)]
             values = [problem(c) for c in configs]
-            if method in OURS:
+            if method in OURS or method == "skopt_gp":  # skopt: one refit a batch
                 opt.tell_batch(configs, values)
             else:
                 for c, v in zip(configs, values, strict=True):
@@ -211,30 +207,35 @@ def score(losses: dict[str, list[np.ndarray]], methods: list[str],
 
 
 def figures(quick: bool) -> dict[str, Any]:
+    """Every method's runs on every problem, scored; one BLAS (and torch) thread throughout,
+    since more threads than the 2 shared cores slow the GP fits several-fold."""
     start = time.perf_counter()
     problems = QUICK if quick else FULL
-    methods, n_batches = METHODS, 8 if quick else N_BATCHES
-    seeds = range(1 if quick else 2)
+    methods = [m for m in METHODS if not (quick and m in NOT_QUICK)]
+    n_batches = 8 if quick else N_BATCHES
+    seeds = {m: SEEDS[:1] if quick else REDUCED_SEEDS.get(m, SEEDS) for m in methods}
     rows, seconds = {}, dict.fromkeys(methods, 0.0)
-    for spec in problems:
-        problem = Problem(*spec)
-        losses: dict[str, list[np.ndarray]] = {}
-        for m in methods:
-            t0 = time.perf_counter()
-            losses[m] = [run(problem, m, s, n_batches) for s in seeds]
-            seconds[m] += time.perf_counter() - t0
-        rows[problem.name] = score(losses, methods, n_batches * BATCH)
-    return {"rows": rows, "methods": methods, "seeds": len(seeds), "n_batches": n_batches,
+    with threadpool_limits(1):
+        for spec in problems:
+            problem = Problem(*spec)
+            losses: dict[str, list[np.ndarray]] = {}
+            for m in methods:
+                t0 = time.perf_counter()
+                losses[m] = [run(problem, m, s, n_batches) for s in seeds[m]]
+                seconds[m] += time.perf_counter() - t0
+            rows[problem.name] = score(losses, methods, n_batches * BATCH)
+    return {"rows": rows, "methods": methods, "seeds": seeds, "n_batches": n_batches,
             "seconds_by_method": seconds, "seconds": time.perf_counter() - start}
 
 
-def summary(result: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Per method: leaderboard score, normalized loss (random = 1), rank by score."""
+def summary(result: dict[str, Any], first: int | None = None) -> dict[str, dict[str, float]]:
+    """Per method: leaderboard score, normalized loss (random = 1), rank by score; over the
+    ``first`` seeds of each method only if given (the runs every method has)."""
     rows = result["rows"].values()
     base = float(np.mean([r["random_expected"] for r in rows]))
     out = {}
     for m in result["methods"]:
-        loss = float(np.mean([np.mean(r["per_run"][m]) for r in rows]))
+        loss = float(np.mean([np.mean(r["per_run"][m][:first]) for r in rows]))
         out[m] = {"score": 100 * (1 - loss), "normalized": loss / base}
     order = sorted(out, key=lambda m: -out[m]["score"])
     for rank, m in enumerate(order, 1):
@@ -251,8 +252,8 @@ def checked(result: dict[str, Any]) -> dict[str, float]:
 
 
 def print_report(result: dict[str, Any]) -> None:
-    methods = result["methods"]
-    print(f"{result['seeds']} seed(s), {result['n_batches']} batches of {BATCH}; "
+    methods, seeds = result["methods"], result["seeds"]
+    print(f"seeds {seeds}, {result['n_batches']} batches of {BATCH}; "
           "per problem: 100 (1 - normalized loss), mean over seeds")
     print(f"{'problem':<22}" + "".join(f"{m:>13}" for m in methods) + f"{'E[random]':>11}")
     for name, row in result["rows"].items():
@@ -263,6 +264,14 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"{'normalized (rand=1)':<22}" + "".join(f"{s[m]['normalized']:>13.3f}"
                                                    for m in methods))
     print(f"{'rank':<22}" + "".join(f"{s[m]['rank']:>13d}" for m in methods))
+    common = min(len(v) for v in seeds.values())
+    if common < max(len(v) for v in seeds.values()):
+        c = summary(result, first=common)
+        print(f"{f'score, {common} seed(s)':<22}" + "".join(f"{c[m]['score']:>13.2f}"
+                                                           for m in methods))
+        print(f"{f'normalized, {common}':<22}" + "".join(f"{c[m]['normalized']:>13.3f}"
+                                                       for m in methods))
+        print(f"{f'rank, {common}':<22}" + "".join(f"{c[m]['rank']:>13d}" for m in methods))
     fails = {m: sum(r["fails"][m] for r in result["rows"].values()) for m in methods}
     print(f"{'failed evaluations':<22}" + "".join(f"{fails[m]:>13d}" for m in methods))
     print(f"{'seconds':<22}" + "".join(f"{result['seconds_by_method'][m]:>13.0f}"

@@ -263,3 +263,43 @@ def test_cma_ipop_restarts_with_a_doubled_population():
     assert strategy._es.popsize == first * 2 ** strategy.n_restarts_
     with pytest.raises(ValueError, match="restarts"):
         peers.CMAAdapter(space, restarts="bipop")
+
+
+def _skopt_after_start(seed=0):
+    """A scikit-optimize peer told its 4 random starting points."""
+    space = tl.Space({"x": tl.Real(-2.0, 3.0), "k": tl.Integer(0, 4)})
+    strategy = peers.SkoptGP(space, seed=seed, n_initial_points=4)
+    strategy.tell_batch(configs := strategy.ask_batch(4),
+                        [(c["x"] - 1) ** 2 + c["k"] for c in configs])
+    return strategy
+
+
+@pytest.mark.slow
+def test_skopt_batch_ask_proposes_distinct_points_and_tell_batch_records_them():
+    needs("skopt_gp")
+    strategy = _skopt_after_start()
+    assert strategy.n_told == 4 and len(strategy._optimizer.yi) == 4
+    batch = strategy.ask_batch(3)
+    assert len({tuple(sorted(c.items())) for c in batch}) == 3  # the liar moves each one
+    assert all(strategy.space.contains(c) for c in batch)
+    assert _skopt_after_start().ask_batch(3) == batch  # seeded
+    strategy.tell_batch(batch, [1.0, float("nan"), 2.0])
+    assert strategy.n_asked == strategy.n_told == 7
+    # the failure is told the worst finite value seen, as tell does
+    assert strategy._optimizer.yi[-3:] == [1.0, max(strategy._optimizer.yi[:4] + [2.0]), 2.0]
+
+
+@pytest.mark.slow
+def test_skopt_tell_batch_refuses_unasked_or_unmatched_configs():
+    needs("skopt_gp")
+    strategy = _skopt_after_start()
+    batch = strategy.ask_batch(2)
+    with pytest.raises(ValueError, match="differ in length"):
+        strategy.tell_batch(batch, [1.0])
+    with pytest.raises(ValueError, match="not asked"):
+        strategy.tell_batch([batch[0], batch[0]], [1.0, 2.0])
+    assert strategy.n_told == 4 and len(strategy._optimizer.yi) == 4  # nothing was told
+    strategy.tell_batch(batch, [1.0, 2.0])
+    assert strategy.n_told == 6 and strategy._optimizer.yi[-2:] == [1.0, 2.0]
+    with pytest.raises(ValueError, match="n must"):
+        strategy.ask_batch(0)

@@ -67,6 +67,12 @@ class PeerAdapter(abc.ABC):
 
     def tell(self, config: Mapping[str, Any], value: float) -> None:
         """Record the value of an asked configuration (``nan``/``inf``: a failure)."""
+        self._tell(*self._take(config, value))
+        self.n_told += 1
+
+    def _take(self, config: Mapping[str, Any], value: float) -> tuple[Any, float]:
+        """Validate a told pair: the handle of the pending proposal ``config``, removed from
+        the pending list, and ``value`` as a float (the worst finite value updated)."""
         config = self.space.validate(config)
         index = next((i for i, (asked, _) in enumerate(self._pending) if asked == config), None)
         if index is None:
@@ -75,8 +81,7 @@ class PeerAdapter(abc.ABC):
         value = float(value)
         if math.isfinite(value):
             self._worst = max(self._worst, value)
-        self._tell(handle, value)
-        self.n_told += 1
+        return handle, value
 
     @abc.abstractmethod
     def _ask(self) -> tuple[dict[str, Any], Any]:
@@ -197,6 +202,11 @@ class SkoptGP(PeerAdapter):
         Random points before the first surrogate fit.
     acq_func : str, default="gp_hedge"
         skopt's acquisition (``"gp_hedge"``, ``"EI"``, ``"LCB"``, ``"PI"``).
+
+    Notes
+    -----
+    Each ``tell`` refits the surrogate and optimizes the acquisition; for batches,
+    :meth:`ask_batch` and :meth:`tell_batch` use skopt's constant liar and one refit.
     """
 
     name = "skopt_gp"
@@ -219,6 +229,44 @@ class SkoptGP(PeerAdapter):
         value = self._substitute(value, None)
         if value is not None:
             self._optimizer.tell(x, value)
+
+    def ask_batch(self, n: int) -> list[dict[str, Any]]:
+        """``n`` configurations from scikit-optimize's own batch ask, ``ask(n_points=n)``.
+
+        The batch is built by the constant liar ``cl_min`` (Ginsbourger et al. 2010): on a
+        copy of the optimizer, each proposal is told the best value so far, :math:`y^* =
+        \\min_i y_i`, and the surrogate refitted before the next. The sequential ``ask``
+        would return the same point ``n`` times, as scikit-optimize proposes anew only when
+        told.
+        """
+        n = int(check_scalar(n, "n", kind=int, low=1))
+        configs = []
+        for x in self._optimizer.ask(n_points=n, strategy="cl_min"):
+            config = self.space.validate(_drop_inactive(self.space,
+                                                        dict(zip(self.space, x, strict=True))))
+            self._pending.append((config, x))
+            self.n_asked += 1
+            configs.append(config)
+        return configs
+
+    def tell_batch(self, configs: list[Mapping[str, Any]], values: list[float]) -> None:
+        """Record the values of asked configurations with one refit of the surrogate
+        (``tell`` refits once per value); failures as in ``tell``. A refused batch (a
+        configuration not pending) leaves the state as it was."""
+        if len(configs) != len(values):
+            raise ValueError(f"configs and values differ in length: {len(configs)} and "
+                             f"{len(values)}")
+        saved = list(self._pending), self._worst
+        try:
+            taken = [self._take(c, v) for c, v in zip(configs, values, strict=True)]
+        except ValueError:
+            self._pending, self._worst = saved
+            raise
+        self.n_told += len(taken)
+        told = [(x, self._substitute(y, None)) for x, y in taken]
+        told = [(x, y) for x, y in told if y is not None]
+        if told:
+            self._optimizer.tell([x for x, _ in told], [y for _, y in told])
 
 
 def _skopt_dim(dim: Any) -> Any:
