@@ -95,12 +95,13 @@ for step in snapshots[::10] + [snapshots[-1]]:
 # :math:`\sqrt{\lambda_\max / \lambda_\min}`, the long axis the angle of the top
 # eigenvector, the valley the angle of the parabola's tangent at the mean. The ellipse
 # starts as a circle; by generation 30 its long axis lies within a few degrees of the
-# valley's direction (34° against 41°) and from then on it follows the valley as it turns,
-# from 34° to 63°, while the axis ratio grows from 4 to over 20: the search has learned that
-# steps along the valley succeed and steps across it fail (the rank-:math:`\mu` update
-# stretches the ellipse along the best samples' steps, and the active update, with negative
-# weights on the worst, shrinks it along theirs). Meanwhile the best value of a generation
-# falls from 3.7 to about :math:`3 \times 10^{-5}` at generation 80.
+# valley's direction (46° against 52°) and from then on it follows the valley as it turns,
+# from 46° to 63°, while the axis ratio grows from 4 to 26 at generation 50, when the mean
+# arrives at the minimum: the search has learned that steps along the valley succeed and
+# steps across it fail (the rank-:math:`\mu` update stretches the ellipse along the best
+# samples' steps, and the active update, with negative weights on the worst, shrinks it
+# along theirs). Meanwhile the best value of a generation falls from 3.7 to
+# :math:`5 \times 10^{-3}` at generation 50 and :math:`10^{-8}` at generation 79.
 #
 # Near the minimum a quadratic model holds, and the covariance CMA-ES learns there should
 # approach the inverse Hessian, :math:`C \propto H^{-1}` (Hansen 2016): the
@@ -116,10 +117,9 @@ print(f"CMA-ES, generation {snapshots[-1]['generation']}: axis ratio {ratio:.1f}
       f"{angle:.1f}°")
 
 # %%
-# In the full run (120 generations) the mean reaches :math:`(1, 1)` and the last ellipse
-# has an axis ratio of 56 against the inverse Hessian's 50, its long axis at 62.9° against the
-# Hessian's 63.5°; the quick run stops at generation 79, just short of the minimum (the mean
-# at (0.994, 0.987)), with a ratio of 27.
+# In the full run (120 generations) the last ellipse has an axis ratio of 50.3 against the
+# inverse Hessian's 50.1, its long axis at 63.1° against the Hessian's 63.5°; the quick run
+# stops at generation 79, already at the minimum, with a ratio of 47 and an axis at 63.3°.
 #
 # The ellipses of generations 0, 10, 20, ... over the contour lines of :math:`f` (at
 # :math:`10^{-1}` to :math:`10^3`), with the path of the mean. The long axis of the
@@ -153,9 +153,11 @@ fig_ellipses.savefig("cmaes_rosenbrock_ellipses.png", dpi=120)
 # %%
 # One generation up close, as ``tl.plot.explain`` draws it: the samples (the
 # :math:`\mu` best in red, recombined into the next mean), the 1- and 2-sigma ellipses and
-# the mean, here zoomed to four long semi-axes around the mean. At generation 40 the
-# three best samples lie along the long axis, up the valley: their weighted mean moves the
-# distribution that way, and the rank-:math:`\mu` update stretches it further along it.
+# the mean, here zoomed to four long semi-axes around the mean. At generation 40 every
+# sample lies close to the long axis, which follows the valley; the three best are those
+# that stayed on the valley floor, the three worst overshoot it up and to the right. The next
+# mean is the weighted mean of the best; the rank-:math:`\mu` update stretches the ellipse
+# along their steps and the active update shrinks it along the worst ones'.
 
 
 def zoomed(step):
@@ -195,12 +197,13 @@ print(f"sigma at generations 0, 20, 40, 60, {gens[-1]}: "
       + ", ".join(f"{sigma[g]:.4f}" for g in (0, 20, 40, 60, -1)))
 
 # %%
-# The step size is not monotone: it falls to 0.015 by generation 20 while the mean
-# zig-zags in the bottom of the valley (the path :math:`p_\sigma` stays shorter than
-# :math:`\chi_n`: successive steps cancel), then grows three- to seven-fold each time the
-# mean starts to travel along the valley, when :math:`\lVert p_\sigma \rVert` rises above
-# :math:`\chi_n` (around generations 21-28, 40-46 and 68-73). Cumulative step-size
-# adaptation thus speeds the search up on the long, straight stretches. The path
+# The step size is not monotone: it falls from 0.16 to 0.04 by generation 12 while the
+# mean settles into the bottom of the valley (the path :math:`p_\sigma` shorter than
+# :math:`\chi_n`: successive steps cancel), then climbs back to 0.05-0.14 while the mean
+# travels along the valley (generations 12-48), when :math:`\lVert p_\sigma \rVert` often
+# rises above :math:`\chi_n`; once the mean is at the minimum (generation 50) it falls
+# steadily, by about a factor 10 every 20 generations. Cumulative step-size adaptation thus
+# speeds the search up on the long stretch and slows it down where it has arrived. The path
 # :math:`p_c` of the rank-one update is longest in the first generations, when the mean
 # moves far in one direction, from the start down to the valley.
 fig_paths = Figure(figsize=(6.4, 5.6))

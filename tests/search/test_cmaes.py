@@ -58,12 +58,26 @@ def test_parameters_follow_table_1():
     np.testing.assert_allclose(p["weights"], raw / raw.sum())
     mueff = raw.sum() ** 2 / np.sum(raw**2)
     assert p["mueff"] == pytest.approx(mueff)
-    assert p["cs"] == pytest.approx((mueff + 2) / (10 + mueff + 5))
+    assert p["cs"] == pytest.approx((mueff + 2) / (10 + mueff + 3))  # pycma's, not Eq. (55)
     assert p["c1"] == pytest.approx(2 / (11.3**2 + mueff))
-    assert p["cmu"] == pytest.approx(2 * (mueff - 2 + 1 / mueff) / (144 + mueff))
+    assert p["cmu"] == pytest.approx(2 * (0.25 + mueff - 2 + 1 / mueff) / (144 + mueff))
     assert p["cc"] == pytest.approx((4 + mueff / 10) / (14 + 2 * mueff / 10))
     assert p["chiN"] == pytest.approx(math.sqrt(10) * (1 - 1 / 40 + 1 / 2100))
     assert 0 < p["c1"] + p["cmu"] <= 1
+
+
+def test_learning_rates_match_pycma():
+    cma = pytest.importorskip("cma")
+    for n in (2, 3, 5, 10, 20, 40):
+        es = cma.CMAEvolutionStrategy(np.zeros(n), 0.3, {"verbose": -9})
+        ours = cma_parameters(n, es.popsize)
+        assert ours["c1"] == pytest.approx(es.sp.c1, rel=1e-12)
+        assert ours["cmu"] == pytest.approx(es.sp.cmu, rel=1e-12)
+        assert ours["cc"] == pytest.approx(es.sp.cc, rel=1e-12)
+        assert ours["cs"] == pytest.approx(es.adapt_sigma.cs, rel=1e-12)
+        assert ours["ds"] == pytest.approx(es.adapt_sigma.damps, rel=1e-12)
+        np.testing.assert_allclose(ours["negative_weights"],
+                                   np.asarray(es.sp.weights)[es.sp.weights.mu:], rtol=1e-12)
 
 
 def test_weights_match_pycma():
@@ -87,10 +101,11 @@ def test_negative_weights_match_pycma():
         np.testing.assert_allclose(ours["weights"], np.asarray(theirs)[: theirs.mu], rtol=1e-12)
 
 
-def test_negative_weights_are_off_when_not_active_or_without_rank_mu():
+def test_negative_weights_are_off_when_not_active():
     assert np.all(cma_parameters(5, 10, active=False)["negative_weights"] == 0)
-    p = cma_parameters(3, 2)  # mu = 1: mueff = 1, so c_mu = 0 and no rank-mu update
-    assert p["cmu"] == 0 and np.all(p["negative_weights"] == 0)
+    p = cma_parameters(3, 2)  # mu = 1, mueff = 1: the rank-mu rate comes from the offset
+    assert p["cmu"] == pytest.approx(2 * 0.25 / (25 + 1))
+    assert p["negative_weights"].shape == (1,) and p["negative_weights"][0] < 0
 
 
 def test_failures_get_no_negative_weight():

@@ -28,7 +28,17 @@ __all__ = ["cma_parameters", "cma_update", "nearest_image", "reflect"]
 
 
 def cma_parameters(n: int, lam: int, active: bool = True) -> dict[str, Any]:
-    r"""Default strategy parameters of Hansen (2016), Table 1.
+    r"""Default strategy parameters: Hansen (2016), Table 1, with pycma's learning rates.
+
+    Two rates follow pycma 4 (Hansen's own implementation) rather than the tutorial: the
+    rank-:math:`\mu` rate has pycma's offset :math:`1/4`,
+    :math:`c_\mu = \min(1 - c_1, 2(\tfrac14 + \mu_\mathrm{eff} - 2 + 1/\mu_\mathrm{eff})
+    / ((n + 2)^2 + \mu_\mathrm{eff}))`, and the step-size path decays faster,
+    :math:`c_\sigma = \min(\tfrac12, (\mu_\mathrm{eff} + 2)/(n + \mu_\mathrm{eff} + 3))`,
+    with :math:`d_\sigma` of Eq. (55) around it. Measured on COCO's BBOB suite (d = 2 and 5,
+    24 functions, 3 instances, 2000 d evaluations; benchmarks/RESULTS.md): the area under
+    the runtime ECDF of the defaults rises from 0.310 to 0.337 at d = 2 and from 0.228 to
+    0.234 at d = 5.
 
     ``weights`` are the :math:`\mu` positive recombination weights, summing to 1;
     ``negative_weights`` the :math:`\lambda - \mu` others of the active covariance update
@@ -45,7 +55,8 @@ def cma_parameters(n: int, lam: int, active: bool = True) -> dict[str, Any]:
     w = raw[:mu] / raw[:mu].sum()
     mueff = 1.0 / np.sum(w**2)
     c1 = 2.0 / ((n + 1.3) ** 2 + mueff)  # Eq. (57)
-    cmu = min(1 - c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff))  # Eq. (58)
+    cmu = min(1 - c1, 2 * (0.25 + mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff))  # (58)
+    cs = min(0.5, (mueff + 2) / (n + mueff + 3))  # pycma's; Eq. (55) has n + mueff + 5
     negative = np.zeros(lam - mu)
     if active and cmu > 0 and np.any(raw[mu:] < 0):  # cmu = 0: no rank-mu update at all
         neg = raw[mu:]
@@ -55,9 +66,8 @@ def cma_parameters(n: int, lam: int, active: bool = True) -> dict[str, Any]:
         negative = scale * neg / np.abs(neg).sum()  # Eq. (53)
     return {
         "mu": mu, "weights": w, "negative_weights": negative, "mueff": mueff,
-        "cs": (mueff + 2) / (n + mueff + 5),  # Eq. (55)
-        "ds": 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + (mueff + 2) / (
-            n + mueff + 5),  # Eq. (55)
+        "cs": cs,
+        "ds": 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + cs,  # Eq. (55)
         "cc": (4 + mueff / n) / (n + 4 + 2 * mueff / n),  # Eq. (56)
         "c1": c1,
         "cmu": cmu,
