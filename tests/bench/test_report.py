@@ -134,8 +134,11 @@ def test_convergence_plot(tmp_path):
     with_nan = regret.copy()
     with_nan[0, :3] = np.nan  # a run without a value yet: no band there, median still drawn
     _save(plot.convergence({"a": with_nan}, n_boot=10), tmp_path / "n.png")
-    line = plot.convergence({"a": regret}, n_boot=10).axes[0].lines[0]
-    np.testing.assert_allclose(line.get_ydata(), np.median(regret, axis=0))
+    ax = plot.convergence({"a": regret}, n_boot=10).axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.median(regret, axis=0))
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["a (n=5)", "95% bootstrap interval of the median"]  # what the band is
+    assert ax.get_ylabel() == "best value so far (median of n runs)"
 
 
 def test_critical_difference_plot(tmp_path):

@@ -88,9 +88,11 @@ def convergence(
         center, low, high = _median_band(C, n_boot, level, seed)
         (line,) = ax.plot(at, center, label=f"{label} (n={C.shape[0]})", lw=1.6)
         ax.fill_between(at, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    ax.fill_between([], [], [], color="0.5", alpha=0.2, lw=0,
+                    label=f"{level:.0%} bootstrap interval of the median")
     if log:
         ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.set(xlabel=xlabel, ylabel=f"{ylabel} (median of n runs)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
