@@ -401,7 +401,7 @@ def test_a_run_past_convergence_stays_finite():
     # sigma and C drift apart; the run must keep asking finite points without warnings.
     import warnings
 
-    from tunelab.search.cmaes import _MAX_STD
+    from tunelab.search._cma_equations import MAX_STD
 
     es = CMAES(box(3), seed=7)
     with warnings.catch_warnings():
@@ -412,11 +412,11 @@ def test_a_run_past_convergence_stays_finite():
             es.tell_array(X, np.sum((X - 0.3) ** 2, axis=1))
     s = es._s
     assert np.all(np.isfinite(s["C"])) and np.isfinite(s["sigma"])
-    assert s["sigma"] * s["D"].max() <= _MAX_STD * (1 + 1e-12)
+    assert s["sigma"] * s["D"].max() <= MAX_STD * (1 + 1e-12)
 
 
 def test_keeping_finite_leaves_the_distribution_unchanged():
-    from tunelab.search.cmaes import _keep_finite
+    from tunelab.search._cma_equations import keep_finite
 
     rng = np.random.default_rng(0)
     G = rng.normal(size=(3, 3))
@@ -425,11 +425,11 @@ def test_keeping_finite_leaves_the_distribution_unchanged():
     s = {"C": C.copy(), "D": np.sqrt(eigenvalues), "B": B, "pc": rng.normal(size=3) * 2.0**-350,
          "sigma": 2.0**340}
     before = s["sigma"] ** 2 * s["C"], s["sigma"] * s["pc"], s["sigma"] * s["D"]
-    _keep_finite(s)
+    keep_finite(s)
     assert 2.0**-300 < s["D"].max() < 2.0**300
     np.testing.assert_array_equal(s["sigma"] ** 2 * s["C"], before[0])  # powers of 2: exact
     np.testing.assert_array_equal(s["sigma"] * s["pc"], before[1])
     np.testing.assert_array_equal(s["sigma"] * s["D"], before[2])
     s["sigma"] = 1e300
-    _keep_finite(s)
+    keep_finite(s)
     assert s["sigma"] * s["D"].max() == pytest.approx(1e3)

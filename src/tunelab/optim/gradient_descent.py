@@ -17,7 +17,7 @@ import numpy as np
 
 from tunelab._validation import check_array, check_scalar
 from tunelab.optim.line_search import backtracking_line_search
-from tunelab.optim.result import OptimizeResult
+from tunelab.optim.result import OptimizeResult, Trace
 
 __all__ = ["gradient_descent"]
 
@@ -86,8 +86,7 @@ def gradient_descent(
     check_scalar(tol, "tol", low=0.0)
     x = check_array(x0, "x0", ndim=1).copy()
     f, g = fun(x)
-    curve = [float(f)]
-    xs, steps = [x.copy()], [np.nan]
+    trace = Trace(x, f, record_path)
     step = 1.0 if learning_rate is None else float(learning_rate)
     n_iter = 0
     while np.max(np.abs(g)) > tol and n_iter < max_iter:
@@ -101,10 +100,7 @@ def gradient_descent(
         s, y = -step * g, g_new - g
         x += s
         f, g = f_new, g_new
-        curve.append(float(f))
-        if record_path:
-            xs.append(x.copy())
-            steps.append(float(step))
+        trace.add(x, f, step)
         n_iter += 1
         if not np.isfinite(f):
             break
@@ -114,7 +110,4 @@ def gradient_descent(
     with np.errstate(invalid="ignore"):
         grad_norm = float(np.max(np.abs(g)))
     converged = bool(np.isfinite(f) and grad_norm <= tol)
-    path = None
-    if record_path:
-        path = {"x": np.array(xs), "loss": np.array(curve), "step": np.array(steps)}
-    return OptimizeResult(x, f, grad_norm, n_iter, converged, curve, path)
+    return OptimizeResult(x, f, grad_norm, n_iter, converged, trace.curve, trace.path())

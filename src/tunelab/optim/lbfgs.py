@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from tunelab._validation import check_array, check_scalar
-from tunelab.optim.result import OptimizeResult
+from tunelab.optim.result import OptimizeResult, Trace
 from tunelab.optim.wolfe import wolfe_line_search
 
 __all__ = ["lbfgs"]
@@ -120,8 +120,7 @@ def lbfgs(
     f, g = fun(x)
     f = float(f)
     g = np.asarray(g, dtype=np.float64)
-    curve = [f]
-    xs, steps = [x.copy()], [np.nan]
+    trace = Trace(x, f, record_path)
     pairs: deque = deque(maxlen=m)
     gamma = 1.0
     n_iter = 0
@@ -141,13 +140,7 @@ def lbfgs(
         if sy > _CURVATURE_FLOOR * float(np.linalg.norm(s) * np.linalg.norm(y)):
             pairs.append((s, y, 1.0 / sy))
             gamma = sy / float(y @ y)  # Nocedal and Wright Eq. (7.20)
-        curve.append(f)
-        if record_path:
-            xs.append(x.copy())
-            steps.append(float(step))
+        trace.add(x, f, step)
         n_iter += 1
     grad_norm = float(np.max(np.abs(g)))
-    path = None
-    if record_path:
-        path = {"x": np.array(xs), "loss": np.array(curve), "step": np.array(steps)}
-    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, curve, path)
+    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, trace.curve, trace.path())

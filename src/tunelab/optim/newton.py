@@ -17,7 +17,7 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from tunelab._validation import check_array, check_scalar
 from tunelab.optim.line_search import backtracking_line_search
-from tunelab.optim.result import OptimizeResult
+from tunelab.optim.result import OptimizeResult, Trace
 
 __all__ = ["newton"]
 
@@ -86,8 +86,7 @@ def newton(
     check_scalar(tol, "tol", low=0.0)
     x = check_array(x0, "x0", ndim=1).copy()
     f, g, H = fun(x)
-    curve = [float(f)]
-    xs, steps = [x.copy()], [np.nan]
+    trace = Trace(x, f, record_path)
     last_hessian = [H]
 
     def value_and_grad(point: np.ndarray) -> tuple[float, np.ndarray]:
@@ -105,13 +104,7 @@ def newton(
             break
         x += step * d
         H = last_hessian[0]
-        curve.append(float(f))
-        if record_path:
-            xs.append(x.copy())
-            steps.append(float(step))
+        trace.add(x, f, step)
         n_iter += 1
     grad_norm = float(np.max(np.abs(g)))
-    path = None
-    if record_path:
-        path = {"x": np.array(xs), "loss": np.array(curve), "step": np.array(steps)}
-    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, curve, path)
+    return OptimizeResult(x, f, grad_norm, n_iter, grad_norm <= tol, trace.curve, trace.path())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["OptimizeResult"]
+__all__ = ["OptimizeResult", "Trace"]
 
 
 @dataclass
@@ -50,3 +50,28 @@ class OptimizeResult:
         self.n_iter = int(self.n_iter)
         self.converged = bool(self.converged)
         self.loss_curve = np.asarray(self.loss_curve, dtype=np.float64)
+
+
+class Trace:
+    """What a full-batch solver records on its way: the objective at ``x0`` and after each
+    iteration (``loss_curve``) and, with ``record_path``, each iterate and the step taken to it
+    (:attr:`OptimizeResult.path`)."""
+
+    def __init__(self, x0: np.ndarray, f0: float, record_path: bool) -> None:
+        self.curve = [float(f0)]
+        self.record_path = record_path
+        self._xs, self._steps = [np.array(x0, dtype=np.float64)], [np.nan]
+
+    def add(self, x: np.ndarray, f: float, step: float) -> None:
+        """Record the iterate ``x``, its objective ``f`` and the step that led to it."""
+        self.curve.append(float(f))
+        if self.record_path:
+            self._xs.append(np.array(x, dtype=np.float64))
+            self._steps.append(float(step))
+
+    def path(self) -> dict | None:
+        """:attr:`OptimizeResult.path`, or ``None`` without ``record_path``."""
+        if not self.record_path:
+            return None
+        return {"x": np.array(self._xs), "loss": np.array(self.curve),
+                "step": np.array(self._steps)}

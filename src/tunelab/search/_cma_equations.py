@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cma_parameters", "cma_update", "nearest_image", "reflect"]
+__all__ = ["MAX_STD", "cma_parameters", "cma_update", "keep_finite", "nearest_image", "reflect"]
+
+_SAFE = (2.0**-300, 2.0**300)  # the range of max D kept by rescaling C and sigma
+MAX_STD = 1e3  # largest sigma * max D, in unit-cube widths
 
 
 def cma_parameters(n: int, lam: int, active: bool = True) -> dict[str, Any]:
@@ -129,3 +132,25 @@ def nearest_image(u: np.ndarray, m: np.ndarray) -> np.ndarray:
     up = u + 2.0 * np.round((m - u) / 2.0)
     down = -u + 2.0 * np.round((m + u) / 2.0)
     return np.where(np.abs(up - m) <= np.abs(down - m), up, down)
+
+
+def keep_finite(s: dict[str, Any]) -> None:
+    """Keep a run that goes on past convergence (no restart left) in floating point.
+
+    Once the values no longer rank the samples (round-off at the optimum), the active update
+    shrinks :math:`C` and cumulative step-size adaptation grows :math:`\\sigma` without
+    bound. Only :math:`\\sigma^2 C` matters, so :math:`C` (with :math:`D` and
+    :math:`p_c`) is rescaled by powers of 2 into a safe range and :math:`\\sigma` by the
+    inverse, which leaves every sample and every later update unchanged; and the largest
+    standard deviation :math:`\\sigma \\max D` is capped at ``MAX_STD`` unit-cube widths,
+    where the reflected distribution is already uniform on the box.
+    """
+    top = float(s["D"].max())
+    if not _SAFE[0] < top < _SAFE[1]:
+        c = 2.0 ** round(math.log2(top))  # an exact power of 2: no rounding
+        s["C"] = s["C"] / (c * c)
+        s["D"] = s["D"] / c
+        s["pc"] = s["pc"] / c
+        s["sigma"] *= c
+        top /= c
+    s["sigma"] = min(s["sigma"], MAX_STD / top)

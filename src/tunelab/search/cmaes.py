@@ -34,8 +34,14 @@ import numpy as np
 
 from tunelab._validation import check_array, check_choice, check_scalar
 from tunelab.search._base import Strategy
-from tunelab.search._cma_equations import cma_parameters, cma_update, nearest_image, reflect
-from tunelab.search._cma_restarts import RULES, next_run
+from tunelab.search._cma_equations import (
+    cma_parameters,
+    cma_update,
+    keep_finite,
+    nearest_image,
+    reflect,
+)
+from tunelab.search._cma_restarts import RULES, next_run, stagnated, terminated
 from tunelab.search._decoder import Decoder
 from tunelab.search._explain_cmaes import explain_cmaes
 from tunelab.search._ga_operators import fitness_order
@@ -44,8 +50,6 @@ from tunelab.search._philox_sfc64 import Streams
 from tunelab.space import Categorical, Integer, Space
 
 _STREAM, _RESTART = 3, 4  # tags of the random streams (Streams)
-_SAFE = (2.0**-300, 2.0**300)  # the range of max D kept by rescaling C and sigma
-_MAX_STD = 1e3  # largest sigma * max D, in unit-cube widths
 
 
 class CMAES(Strategy):
@@ -275,7 +279,7 @@ class CMAES(Strategy):
         s["m"] = s["m"] - 2.0 * np.floor((s["m"] + 0.5) / 2.0)  # same reflections, m near the box
         if s["evals"] - s["eigen_evals"] > lam / (s["c1"] + s["cmu"]) / len(s["m"]) / 10:
             self._eigen()
-        _keep_finite(s)
+        keep_finite(s)
         finite = f[order[: np.count_nonzero(np.isfinite(f))]]  # sorted
         self._best_history.append(float(finite[0]) if finite.size else np.inf)
         self._median_history.append(_sorted_median(finite) if finite.size else np.inf)
@@ -307,41 +311,12 @@ class CMAES(Strategy):
         s["C"], s["eigen_evals"] = C, s["evals"]
 
     def _stop(self, f: np.ndarray) -> bool:
-        """Whether a termination criterion of Hansen (2016), App. B, fires."""
-        s, n = self._s, len(self._s["m"])
-        sigma, C, m = s["sigma"], s["C"], s["m"]
-        std = sigma * np.sqrt(np.diag(C))
-        window = 10 + math.ceil(30 * n / self.lambda_)
-        recent = np.concatenate([self._best_history[-window:], f])
-        recent = recent[np.isfinite(recent)]
-        if s["g"] >= window and recent.size and np.ptp(recent) < 1e-12:  # TolFun
-            return True
-        if np.all(std < 1e-12 * s["sigma0"]) and np.all(sigma * np.abs(s["pc"]) < 1e-12 *
-                                                         s["sigma0"]):  # TolX
-            return True
-        if (s["D"].max() / s["D"].min()) ** 2 > 1e14:  # ConditionCov
-            return True
-        if sigma / s["sigma0"] > 1e20 * s["D"].max():  # TolUpSigma
-            return True
-        i = s["g"] % n
-        if np.all(m == m + 0.1 * sigma * s["D"][i] * s["B"][:, i]):  # NoEffectAxis
-            return True
-        if np.any(m == m + 0.2 * std):  # NoEffectCoord
-            return True
-        return self._stagnated()
+        """Whether a termination criterion of Hansen (2016), App. B, fires (:func:`terminated`)."""
+        return terminated(self._s, self._best_history, self._median_history, self.lambda_, f)
 
     def _stagnated(self) -> bool:
-        """Stagnation: the recent 30% of best and median values no better than the first."""
-        g, n = len(self._best_history), len(self._s["m"])
-        if g < 120 + 30 * n / self.lambda_:
-            return False
-        span = min(max(int(0.2 * g), int(120 + 30 * n / self.lambda_)), 20000)
-        k = max(1, int(0.3 * span))
-        for history in (self._best_history, self._median_history):
-            h = np.asarray(history[-span:])
-            if not np.median(h[-k:]) >= np.median(h[:k]):
-                return False
-        return True
+        return stagnated(self._best_history, self._median_history, len(self._s["m"]),
+                         self.lambda_)
 
     def explain(self) -> dict[str, Any]:
         """The generation's distribution, samples, paths and restarts, as plain data
@@ -407,28 +382,6 @@ class CMAES(Strategy):
             return
         x = pop_stale(self._stale, config)
         self._pool.append((reflect(x) if x is not None else self.space.to_unit(config), value))
-
-
-def _keep_finite(s: dict[str, Any]) -> None:
-    """Keep a run that goes on past convergence (no restart left) in floating point.
-
-    Once the values no longer rank the samples (round-off at the optimum), the active update
-    shrinks :math:`C` and cumulative step-size adaptation grows :math:`\\sigma` without
-    bound. Only :math:`\\sigma^2 C` matters, so :math:`C` (with :math:`D` and
-    :math:`p_c`) is rescaled by powers of 2 into a safe range and :math:`\\sigma` by the
-    inverse, which leaves every sample and every later update unchanged; and the largest
-    standard deviation :math:`\\sigma \\max D` is capped at ``_MAX_STD`` unit-cube widths,
-    where the reflected distribution is already uniform on the box.
-    """
-    top = float(s["D"].max())
-    if not _SAFE[0] < top < _SAFE[1]:
-        c = 2.0 ** round(math.log2(top))  # an exact power of 2: no rounding
-        s["C"] = s["C"] / (c * c)
-        s["D"] = s["D"] / c
-        s["pc"] = s["pc"] / c
-        s["sigma"] *= c
-        top /= c
-    s["sigma"] = min(s["sigma"], _MAX_STD / top)
 
 
 def _sorted_median(values: np.ndarray) -> float:
