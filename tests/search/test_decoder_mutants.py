@@ -88,3 +88,14 @@ def test_integer_decoding_at_the_bin_edges():
     V = decoder.values(U)
     assert V[:, 0].tolist() == [*range(-3, 5), *range(-3, 5), -3.0, 4.0]
     assert [c["k"] for c in decoder(U)[0]] == [c["k"] for c in space.from_unit(U)]
+
+
+@pytest.mark.parametrize(("low", "high"), [(1e-3, 5.0), (1e-4, 7.0), (0.5, 1000.0),
+                                           (1e-6, 0.3)])
+def test_log_reals_decode_the_unit_ends_to_the_exact_bounds(low, high):
+    # exp(log(low) + 1 * (log(high) - log(low))) need not round to high: the ends are exact
+    space = Space({"lr": Real(low, high, log=True), "k": Integer(1, 3)})
+    U = np.array([[0.0, 0.0], [1.0, 1.0], [-0.5, 0.5], [1.5, 0.5]])
+    V = Decoder(space).values(U)
+    assert V[:, 0].tolist() == [low, high, low, high]
+    assert [c["lr"] for c in Decoder(space)(U)[0]] == [low, high, low, high]
