@@ -97,3 +97,13 @@ def test_the_divergence_warning_of_fit_points_at_the_callers_line(data):
     with pytest.warns(ConvergenceWarning, match="diverged") as record:
         model.fit(X, 1e6 * y)
     assert [w.filename for w in record] == [__file__]
+
+
+def test_the_divergence_warning_of_partial_fit_points_at_the_callers_line(data):
+    X, y = data
+    model = MLPRegressor(hidden_layer_sizes=(5,), optimizer="sgd", learning_rate=10.0,
+                         random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged") as record:
+        for _ in range(8):
+            model.partial_fit(X, 1e6 * y)
+    assert {w.filename for w in record} == {__file__}
