@@ -45,3 +45,29 @@ def test_the_gp_names_the_kernel_argument_it_advises():
     with pytest.warns(tl.ConvergenceWarning, match="lower bound.*kernel's lengthscale_bounds"):
         gp.fit(X, y, optimize=True)
     assert "lengthscale_bounds" in inspect.signature(tl.gp.Matern).parameters
+
+
+def test_degraded_warnings_point_at_the_callers_ask_or_tell():
+    # Each DegradedWarning names the line of the caller's ask or tell, whatever depth inside
+    # tunelab it was issued from (repeat, exhausted, lengthscale, jitter).
+    space = tl.Space({"k": tl.Integer(0, 2), "c": tl.Categorical(["a", "b"])})
+    bo = tl.search.BayesianOptimization(space, n_initial=2, seed=0, n_candidates=64,
+                                        n_restarts=1)
+    ask_line = inspect.currentframe().f_lineno + 4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(9):
+            config = bo.ask()
+            bo.tell(config, config["k"] + (config["c"] == "b"))
+    degraded = [w for w in caught if w.category is DegradedWarning]
+    assert any("every configuration tried" in str(w.message) for w in degraded)
+    assert [(w.filename, w.lineno) for w in degraded] == [(__file__, ask_line)] * len(degraded)
+
+    bo = tl.search.BayesianOptimization(tl.Space({"x": tl.Real(0.0, 1.0)}), n_initial=2,
+                                        noise=0.0, hyperparameters="fixed", seed=0)
+    for x, value in [(0.5, 1.0), (0.5, 1.0), (0.2, 0.0)]:
+        bo.tell({"x": x}, value)
+    with pytest.warns(DegradedWarning, match="jitter") as record:
+        bo.ask()
+    assert [(w.filename, w.lineno) for w in record] == [
+        (__file__, inspect.currentframe().f_lineno - 2)]

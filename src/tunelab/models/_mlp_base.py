@@ -147,7 +147,7 @@ class BaseMLP(BaseEstimator, abc.ABC):
         elif X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input")
-        self._train(X, targets, 1, None, stop=False)
+        self._train(X, targets, 1, None, stop=False, stacklevel=4)  # public partial_fit first
         return self
 
     def _check_data(self, X: Any, y: Any, *, first: bool, classes: Any = None) -> tuple:
@@ -174,9 +174,10 @@ class BaseMLP(BaseEstimator, abc.ABC):
         self.coefs_, self.intercepts_ = layers.unpack(theta, self._sizes)
 
     def _train(self, X: np.ndarray, targets: np.ndarray, epochs: int,
-               validation: tuple | None, stop: bool = True) -> None:
+               validation: tuple | None, stop: bool = True, stacklevel: int = 3) -> None:
         """Run up to ``epochs`` epochs from the current weights; with ``stop``, stop early
-        (on the validation score if ``validation`` is given, else on the training loss)."""
+        (on the validation score if ``validation`` is given, else on the training loss).
+        ``stacklevel`` points the warnings at the caller of ``fit`` or ``partial_fit``."""
         theta = layers.pack(self.coefs_, self.intercepts_)
         run_epoch = self._epoch_runner(X, targets)
         stopper = EarlyStopping(self.patience, self.tol)
@@ -186,7 +187,7 @@ class BaseMLP(BaseEstimator, abc.ABC):
             if not np.isfinite(loss):
                 warnings.warn(f"{type(self).__name__}: the training loss diverged at epoch "
                               f"{self.n_iter_}; lower learning_rate", ConvergenceWarning,
-                              stacklevel=3)
+                              stacklevel=stacklevel)
                 break
             if validation is not None:
                 score = self._score_validation(self._scores(theta, validation[0]),

@@ -6,6 +6,7 @@ strategy ``_watch`` (turn the GP's warnings into it) and ``_degrade`` (issue it 
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -68,7 +69,18 @@ class Degradation:
         )
 
     def _degrade(self, kind: str, message: str) -> None:
+        """Issue :class:`DegradedWarning` once per ``kind``, from the caller's line (the first
+        frame outside tunelab: the ask or tell, or the study's call, that led to it)."""
         if kind not in self._warned:
             self._warned.add(kind)
-            warnings.warn(f"{type(self).__name__}: {message}", DegradedWarning, stacklevel=4)
+            warnings.warn(f"{type(self).__name__}: {message}", DegradedWarning,
+                          stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside tunelab (as in ``_budgeted``)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tunelab."):
+        frame, level = frame.f_back, level + 1
+    return level
 

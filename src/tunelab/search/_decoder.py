@@ -143,7 +143,7 @@ class Decoder:
                 what = "an integer" if isinstance(dim, Integer) else "a category index"
                 raise ValueError(
                     f"X[{bad[0]}, {j}] (parameter {self.names[j]!r}) must be {what} in "
-                    f"[{low}, {high}]; got {column[bad[0]]!r}")
+                    f"[{low}, {high}]; got {column[bad[0]].item()!r}")
         return self.configs(X)
 
     def __call__(self, U: np.ndarray) -> tuple[list[dict[str, Any]], np.ndarray | None]:
