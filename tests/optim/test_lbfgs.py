@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import tunelab as tl
 from tunelab.losses import logistic_hessian, logistic_loss
 from tunelab.optim import lbfgs, newton, wolfe_line_search
-from tunelab.optim.lbfgs import two_loop
+from tunelab.optim._lbfgs import two_loop
 
 
 def rosen(x):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tunelab.optim import gradient_descent, newton
-from tunelab.optim.newton import _newton_direction
+from tunelab.optim._newton import _newton_direction
 
 
 def exp_newton(x):

@@ -9,7 +9,7 @@ are shifts :math:`\\beta, 2\\beta, \\dots, 2^{99}\\beta`.
 
 import numpy as np
 
-from tunelab.optim.newton import _newton_direction
+from tunelab.optim._newton import _newton_direction
 
 
 def is_positive_definite(A):

@@ -24,7 +24,7 @@ def fit_gd(est, Xc: np.ndarray, yc: np.ndarray) -> tuple:
     """Gradient descent with Barzilai-Borwein trial steps and Armijo backtracking."""
     # imported here so that the closed form never loads the optimizers (nor Numba)
     from tunelab.losses import squared_loss
-    from tunelab.optim.gradient_descent import gradient_descent
+    from tunelab.optim import gradient_descent
 
     alpha = float(est.alpha)
 

@@ -73,12 +73,12 @@ class LogisticProblem:
         return f, g, H
 
     def solve_newton(self, max_iter, tol, _learning_rate):
-        from tunelab.optim.newton import newton
+        from tunelab.optim import newton
 
         return newton(self.loss_grad_hess, np.zeros(self.n_params), max_iter=max_iter, tol=tol)
 
     def solve_gd(self, max_iter, tol, learning_rate):
-        from tunelab.optim.gradient_descent import gradient_descent
+        from tunelab.optim import gradient_descent
 
         return gradient_descent(
             self.loss, np.zeros(self.n_params), learning_rate=learning_rate,
