@@ -162,6 +162,15 @@ def test_non_finite_start_is_refused():
         lbfgs(rosen, np.array([np.nan, 1.0]))
 
 
+def test_a_non_finite_or_misshapen_start_of_fun_is_refused():
+    with pytest.raises(ValueError, match="finite"):
+        lbfgs(lambda x: (np.nan, np.zeros(2)), np.zeros(2))
+    with pytest.raises(ValueError, match="finite"):
+        lbfgs(lambda x: (1.0, np.array([np.inf, 0.0])), np.zeros(2))
+    with pytest.raises(ValueError, match="shape"):
+        lbfgs(lambda x: (1.0, np.zeros(3)), np.zeros(2))
+
+
 def test_exposed_in_the_optim_namespace():
     assert tl.optim.lbfgs is lbfgs and tl.optim.wolfe_line_search is wolfe_line_search
 

@@ -109,6 +109,12 @@ def lbfgs(
     OptimizeResult
         ``loss_curve`` holds ``f(x0)`` and the value after each iteration.
 
+    Raises
+    ------
+    ValueError
+        For a bad argument, or when ``fun(x0)`` is not finite or its gradient has another
+        shape than ``x0``. Later non-finite values are rejected by the line search.
+
     References
     ----------
     Nocedal (1980); Liu and Nocedal (1989); Nocedal and Wright (2006), Algorithm 7.5.
@@ -120,6 +126,11 @@ def lbfgs(
     f, g = fun(x)
     f = float(f)
     g = np.asarray(g, dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"fun(x0) must return a gradient of shape {x.shape}; got {g.shape}")
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        raise ValueError(f"fun(x0) must be finite, value and gradient; got value {f} and "
+                         f"{int(np.sum(~np.isfinite(g)))} non-finite gradient entries")
     trace = Trace(x, f, record_path)
     pairs: deque = deque(maxlen=m)
     gamma = 1.0
